@@ -173,7 +173,9 @@ func TestCallsCarryStreamIDOnAnotherConnection(t *testing.T) {
 		},
 		func() error { return c.Reconcile(ctx) },
 		func() error { return c.ReconcileOperations(ctx) },
-		func() error { return c.Message(ctx, mesos.AgentID{Value: "S0"}, mesos.ExecutorID{Value: "e"}, []byte("hi")) },
+		func() error {
+			return c.Message(ctx, mesos.AgentID{Value: "S0"}, mesos.ExecutorID{Value: "e"}, []byte("hi"))
+		},
 		func() error { return c.Request(ctx, mesos.ResourceRequest{Resources: mesos.TaskResources(1, 32)}) },
 		func() error { return c.UpdateFramework(ctx, mesos.FrameworkInfo{User: "root", Name: "renamed"}) },
 		func() error { return c.Teardown(ctx) },
