@@ -44,9 +44,11 @@ type FaultDomain struct {
 }
 
 // MasterCapability is one capability a master announces, such as
-// AGENT_UPDATE or AGENT_DRAINING.
+// AGENT_UPDATE or AGENT_DRAINING. Mesos 1.11 writes its third capability,
+// QUOTA_V2, as {} in the v1 API (the v1 proto lacks the name), so Type may
+// be empty.
 type MasterCapability struct {
-	Type string `json:"type"`
+	Type string `json:"type,omitempty"`
 }
 
 // IPString turns the ip field into dotted form. Mesos stores the address's

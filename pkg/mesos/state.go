@@ -5,13 +5,13 @@ package mesos
 // resources are flat maps. These types read the parts this project uses;
 // unknown keys are ignored.
 
-// StateResources is a resource map as /state writes it:
-// {"cpus":2.0,"mem":496.0,"disk":4930.0,"gpus":0.0,"ports":"[9000-10000]"}.
+// StateResources is a resource map as /state writes it, in Mesos' order:
+// {"disk":4930.0,"mem":496.0,"gpus":0.0,"cpus":2.0,"ports":"[9000-10000]"}.
 type StateResources struct {
-	CPUs  float64 `json:"cpus"`
-	Mem   float64 `json:"mem"`
 	Disk  float64 `json:"disk"`
+	Mem   float64 `json:"mem"`
 	GPUs  float64 `json:"gpus"`
+	CPUs  float64 `json:"cpus"`
 	Ports string  `json:"ports,omitempty"`
 }
 

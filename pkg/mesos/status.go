@@ -75,6 +75,7 @@ const (
 	ReasonInvalidOffers                = "REASON_INVALID_OFFERS"
 	ReasonReconciliation               = "REASON_RECONCILIATION"
 	ReasonTaskInvalid                  = "REASON_TASK_INVALID"
+	ReasonTaskGroupInvalid             = "REASON_TASK_GROUP_INVALID"
 	ReasonTaskKilledDuringLaunch       = "REASON_TASK_KILLED_DURING_LAUNCH"
 	ReasonTaskUnknown                  = "REASON_TASK_UNKNOWN"
 	ReasonTaskHealthCheckStatusUpdated = "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED"

@@ -1,0 +1,300 @@
+package localmesos
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/mesosnb/mesosnb/pkg/mesos"
+)
+
+// master is the stand-in's master: frameworks, agents, offers and tasks,
+// all guarded by one mutex. Nothing under the mutex blocks on the network:
+// events go to per-subscription queues and agent work to per-agent queues.
+type master struct {
+	cfg  Config
+	log  *slog.Logger
+	id   string
+	info mesos.MasterInfo
+
+	mu         sync.Mutex
+	started    time.Time
+	elected    time.Time
+	leading    bool
+	leader     *mesos.MasterInfo // the leader when another master leads
+	frameworks map[string]*framework
+	completed  []*framework
+	agents     []*agentRec
+	offers     map[string]*offer
+	nextFW     int
+	nextOffer  int
+	opSubs     map[*opSubscriber]struct{}
+	kick       chan struct{} // asks the allocator to run now
+	closed     bool
+}
+
+// framework is what the master knows of one framework.
+type framework struct {
+	id         mesos.FrameworkID
+	info       mesos.FrameworkInfo
+	sub        *subscription // nil while disconnected
+	active     bool
+	removed    bool
+	role       string
+	suppressed map[string]bool
+
+	registered, reregistered, unregistered time.Time
+	failover                               *time.Timer
+
+	tasks     map[string]*task // by task id, until their terminal update is acknowledged
+	completed []*task
+	offers    map[string]*offer
+	filters   map[string]time.Time // agent id -> offers refused until
+	used      map[string]pool      // agent id -> resources of its tasks
+}
+
+type offer struct {
+	id        string
+	role      string
+	fw        *framework
+	agent     *agentRec
+	resources pool
+	timer     *time.Timer
+}
+
+// task is what the master knows of one task.
+type task struct {
+	info        mesos.TaskInfo
+	fw          *framework
+	agent       *agentRec
+	resources   pool
+	state       mesos.TaskState // latest state the agent knows
+	latest      mesos.TaskStatus
+	statuses    []mesos.TaskStatus
+	updateState mesos.TaskState // state of the update awaiting acknowledgement
+	updateUUID  []byte
+	executorID  *mesos.ExecutorID
+}
+
+// maxCompleted bounds the completed tasks and frameworks kept for /state,
+// as Mesos' --max_completed_tasks_per_framework and
+// --max_completed_frameworks do (their defaults are 1000 and 50).
+const (
+	maxCompletedTasks      = 1000
+	maxCompletedFrameworks = 50
+	maxStatuses            = 50
+)
+
+func newMaster(cfg Config, id string, info mesos.MasterInfo) *master {
+	now := time.Now()
+	return &master{
+		cfg: cfg, log: cfg.Logger, id: id, info: info,
+		started: now, frameworks: map[string]*framework{}, offers: map[string]*offer{},
+		opSubs: map[*opSubscriber]struct{}{}, kick: make(chan struct{}, 1),
+	}
+}
+
+// allocateSoon asks the allocation loop to run without waiting for the
+// next interval, as Mesos does when a framework subscribes or revives.
+func (m *master) allocateSoon() {
+	select {
+	case m.kick <- struct{}{}:
+	default:
+	}
+}
+
+// run is the allocation loop; it stops when done closes.
+func (m *master) run(done <-chan struct{}) {
+	t := time.NewTicker(m.cfg.AllocationInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		case <-m.kick:
+		}
+		m.mu.Lock()
+		m.allocate()
+		m.mu.Unlock()
+	}
+}
+
+func (m *master) frameworkName(fw *framework) string {
+	return fmt.Sprintf("%s (%s)", fw.id.Value, fw.info.Name)
+}
+
+// offerRole is the role a framework's offers are allocated to: its first
+// role with MULTI_ROLE (none when it has no roles: it gets no offers), else
+// its legacy role, "*" by default. The stand-in offers one role per
+// framework; Mesos offers each of a MULTI_ROLE framework's roles.
+func offerRole(info mesos.FrameworkInfo) string {
+	if roles := frameworkRoles(info); len(roles) > 0 {
+		return roles[0]
+	}
+	return ""
+}
+
+// allocate offers every agent's free resources to the framework with the
+// smallest dominant share that wants them, like Mesos' hierarchical DRF
+// allocator does each allocation interval. Called with m.mu held.
+func (m *master) allocate() {
+	if !m.leading || m.closed {
+		return
+	}
+	now := time.Now()
+	var total pool = newPool()
+	for _, a := range m.agents {
+		total.addPool(a.total)
+	}
+	var fws []*framework
+	for _, fw := range m.frameworks {
+		if fw.active && fw.sub != nil && fw.role != "" && !fw.suppressed[fw.role] {
+			fws = append(fws, fw)
+		}
+	}
+	if len(fws) == 0 {
+		return
+	}
+	share := map[*framework]float64{}
+	for _, fw := range fws {
+		share[fw] = dominantShare(fw, total)
+	}
+	sort.SliceStable(fws, func(i, j int) bool {
+		if share[fws[i]] != share[fws[j]] {
+			return share[fws[i]] < share[fws[j]]
+		}
+		return fws[i].registered.Before(fws[j].registered)
+	})
+	made := map[*framework][]*offer{}
+	for _, a := range m.agents {
+		avail := a.available()
+		if !avail.offerable() {
+			continue
+		}
+		for i, fw := range fws {
+			if until, ok := fw.filters[a.id]; ok && now.Before(until) {
+				continue
+			}
+			o := m.newOffer(fw, a, avail)
+			made[fw] = append(made[fw], o)
+			// Move the framework to the back so the next agent goes to
+			// someone else, as its share has just grown.
+			fws = append(append(fws[:i:i], fws[i+1:]...), fw)
+			break
+		}
+	}
+	for fw, offers := range made {
+		ev := mesos.Event{Type: mesos.EventOffers, Offers: &mesos.Offers{}}
+		for _, o := range offers {
+			ev.Offers.Offers = append(ev.Offers.Offers, m.offerJSON(o))
+		}
+		fw.sub.send(ev)
+	}
+}
+
+// dominantShare is the largest fraction of any cluster resource the
+// framework holds or has been offered (DRF).
+func dominantShare(fw *framework, total pool) float64 {
+	held := newPool()
+	for _, u := range fw.used {
+		held.addPool(u)
+	}
+	for _, o := range fw.offers {
+		held.addPool(o.resources)
+	}
+	best := 0.0
+	for k, v := range held.scalars {
+		if t := total.scalars[k]; t > 0 {
+			best = max(best, v/t)
+		}
+	}
+	return best
+}
+
+func (m *master) newOffer(fw *framework, a *agentRec, res pool) *offer {
+	id := fmt.Sprintf("%s-O%d", m.id, m.nextOffer)
+	m.nextOffer++
+	o := &offer{id: id, role: fw.role, fw: fw, agent: a, resources: res.clone()}
+	a.offered.addPool(res)
+	fw.offers[id] = o
+	m.offers[id] = o
+	if m.cfg.OfferTimeout > 0 {
+		o.timer = time.AfterFunc(m.cfg.OfferTimeout, func() {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			if m.offers[id] == o {
+				m.log.Info("offer timed out", "offer", id, "framework", fw.id.Value)
+				m.rescind(o, true)
+			}
+		})
+	}
+	return o
+}
+
+// offerJSON is an offer as the framework sees it. Only MULTI_ROLE
+// frameworks see allocation_info: Mesos strips it for the others.
+func (m *master) offerJSON(o *offer) mesos.Offer {
+	res := o.resources.resources("*")
+	off := mesos.Offer{
+		ID: mesos.OfferID{Value: o.id}, FrameworkID: o.fw.id, AgentID: mesos.AgentID{Value: o.agent.id},
+		Hostname: o.agent.hostname, URL: o.agent.url(), Resources: res, Attributes: o.agent.attributes,
+	}
+	if o.fw.info.HasCapability(mesos.CapabilityMultiRole) {
+		for i := range res {
+			res[i].AllocationInfo = &mesos.AllocationInfo{Role: o.role}
+		}
+		off.AllocationInfo = &mesos.AllocationInfo{Role: o.role}
+	}
+	return off
+}
+
+// removeOffer forgets an offer and returns its resources to the agent.
+func (m *master) removeOffer(o *offer) {
+	if o.timer != nil {
+		o.timer.Stop()
+	}
+	delete(m.offers, o.id)
+	delete(o.fw.offers, o.id)
+	o.agent.offered.subtractPool(o.resources)
+}
+
+// rescind withdraws an offer; notify sends RESCIND to the framework.
+func (m *master) rescind(o *offer, notify bool) {
+	m.removeOffer(o)
+	if notify && o.fw.sub != nil {
+		o.fw.sub.send(mesos.Event{Type: mesos.EventRescind, Rescind: &mesos.Rescind{OfferID: mesos.OfferID{Value: o.id}}})
+	}
+}
+
+// filter keeps an agent's resources from a framework for refuse_seconds,
+// as Mesos' allocator does: 5 s unless given (or when negative), none for
+// 0, at most a year, and never less than the allocation interval.
+func (m *master) filter(fw *framework, agentID string, f *mesos.Filters) {
+	refuse := 5.0
+	if f != nil && f.RefuseSeconds != nil {
+		refuse = *f.RefuseSeconds
+	}
+	switch {
+	case refuse == 0:
+		return
+	case refuse < 0 || math.IsNaN(refuse):
+		refuse = 5
+	}
+	d := time.Duration(min(refuse, 365*24*3600) * float64(time.Second))
+	d = max(d, m.cfg.AllocationInterval)
+	fw.filters[agentID] = time.Now().Add(d)
+}
+
+// eventJSON encodes an event; it cannot fail for our types.
+func eventJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("localmesos: encode %T: %v", v, err))
+	}
+	return b
+}

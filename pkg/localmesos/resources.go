@@ -1,0 +1,335 @@
+package localmesos
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mesosnb/mesosnb/pkg/mesos"
+)
+
+// pool is an amount of unreserved resources: scalars by name and ranges by
+// name. It is the arithmetic the allocator needs (what an agent has, minus
+// what is offered or used) without Mesos' reservation machinery, which the
+// stand-in does not implement.
+type pool struct {
+	scalars map[string]float64
+	ranges  map[string][]mesos.Range
+}
+
+func newPool() pool {
+	return pool{scalars: map[string]float64{}, ranges: map[string][]mesos.Range{}}
+}
+
+// round keeps three decimals, as Mesos' Value::Scalar arithmetic does.
+func round(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+func poolOf(rs mesos.Resources) pool {
+	p := newPool()
+	p.add(rs)
+	return p
+}
+
+func (p pool) clone() pool {
+	q := newPool()
+	for k, v := range p.scalars {
+		q.scalars[k] = v
+	}
+	for k, v := range p.ranges {
+		q.ranges[k] = append([]mesos.Range(nil), v...)
+	}
+	return q
+}
+
+func (p pool) add(rs mesos.Resources) {
+	for _, r := range rs {
+		switch {
+		case r.Scalar != nil:
+			p.scalars[r.Name] = round(p.scalars[r.Name] + r.Scalar.Value)
+		case r.Ranges != nil:
+			p.ranges[r.Name] = mergeRanges(append(p.ranges[r.Name], r.Ranges.Range...))
+		}
+	}
+}
+
+func (p pool) addPool(q pool) {
+	p.add(q.resources("*"))
+}
+
+// contains reports whether rs fits in p.
+func (p pool) contains(rs mesos.Resources) bool {
+	need := poolOf(rs)
+	for k, v := range need.scalars {
+		if v > p.scalars[k]+1e-9 {
+			return false
+		}
+	}
+	for k, v := range need.ranges {
+		for _, r := range v {
+			if !rangeCovered(p.ranges[k], r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// subtract removes rs from p; callers check contains first.
+func (p pool) subtract(rs mesos.Resources) {
+	for _, r := range rs {
+		switch {
+		case r.Scalar != nil:
+			p.scalars[r.Name] = round(p.scalars[r.Name] - r.Scalar.Value)
+			if p.scalars[r.Name] <= 0 {
+				delete(p.scalars, r.Name)
+			}
+		case r.Ranges != nil:
+			for _, x := range r.Ranges.Range {
+				p.ranges[r.Name] = cutRange(p.ranges[r.Name], x)
+			}
+			if len(p.ranges[r.Name]) == 0 {
+				delete(p.ranges, r.Name)
+			}
+		}
+	}
+}
+
+func (p pool) subtractPool(q pool) { p.subtract(q.resources("*")) }
+
+func (p pool) empty() bool {
+	for _, v := range p.scalars {
+		if v > 0 {
+			return false
+		}
+	}
+	for _, v := range p.ranges {
+		if len(v) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// offerable says whether the pool is worth offering: Mesos' allocator
+// offers only when some cpus or mem is left (MIN_CPUS 0.01, MIN_MEM 32 MB).
+func (p pool) offerable() bool {
+	return p.scalars["cpus"] >= 0.01 || p.scalars["mem"] >= 32
+}
+
+// resources lists the pool as Mesos resources with the given role, in a
+// stable order: cpus, mem, disk, then other scalars, then ranges.
+func (p pool) resources(role string) mesos.Resources {
+	var out mesos.Resources
+	names := make([]string, 0, len(p.scalars))
+	for k := range p.scalars {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return scalarRank(names[i], names[j]) })
+	for _, k := range names {
+		if p.scalars[k] > 0 {
+			r := mesos.ScalarResource(k, p.scalars[k])
+			r.Role = role
+			out = append(out, r)
+		}
+	}
+	rnames := make([]string, 0, len(p.ranges))
+	for k := range p.ranges {
+		rnames = append(rnames, k)
+	}
+	sort.Strings(rnames)
+	for _, k := range rnames {
+		if len(p.ranges[k]) > 0 {
+			r := mesos.Resource{Name: k, Type: mesos.Ranges, Ranges: &mesos.RangesValue{Range: append([]mesos.Range(nil), p.ranges[k]...)}, Role: role}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+var scalarOrder = map[string]int{"cpus": 0, "gpus": 1, "mem": 2, "disk": 3}
+
+func scalarRank(a, b string) bool {
+	ra, oka := scalarOrder[a]
+	rb, okb := scalarOrder[b]
+	switch {
+	case oka && okb:
+		return ra < rb
+	case oka != okb:
+		return oka
+	}
+	return a < b
+}
+
+// stateResources is the flat map /state writes.
+func (p pool) stateResources() mesos.StateResources {
+	sr := mesos.StateResources{CPUs: p.scalars["cpus"], Mem: p.scalars["mem"], Disk: p.scalars["disk"], GPUs: p.scalars["gpus"]}
+	if r := p.ranges["ports"]; len(r) > 0 {
+		sr.Ports = mesos.RangesValue{Range: r}.String()
+	}
+	return sr
+}
+
+func mergeRanges(rs []mesos.Range) []mesos.Range {
+	if len(rs) < 2 {
+		return rs
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].Begin < rs[j].Begin })
+	out := rs[:1]
+	for _, r := range rs[1:] {
+		last := &out[len(out)-1]
+		if r.Begin <= last.End+1 {
+			last.End = max(last.End, r.End)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func rangeCovered(have []mesos.Range, r mesos.Range) bool {
+	for _, h := range have {
+		if r.Begin >= h.Begin && r.End <= h.End {
+			return true
+		}
+	}
+	return false
+}
+
+func cutRange(have []mesos.Range, cut mesos.Range) []mesos.Range {
+	var out []mesos.Range
+	for _, h := range have {
+		if cut.End < h.Begin || cut.Begin > h.End {
+			out = append(out, h)
+			continue
+		}
+		if h.Begin < cut.Begin {
+			out = append(out, mesos.Range{Begin: h.Begin, End: cut.Begin - 1})
+		}
+		if h.End > cut.End {
+			out = append(out, mesos.Range{Begin: cut.End + 1, End: h.End})
+		}
+	}
+	return out
+}
+
+// parseResources reads mesos-agent's --resources syntax:
+// "cpus:2;mem:1024;disk:4096;ports:[9000-10000]". Roles in parentheses
+// (cpus(role):2) are refused: the stand-in has no reservations.
+func parseResources(s string) (mesos.Resources, error) {
+	var out mesos.Resources
+	for _, part := range splitNonEmpty(s, ";") {
+		name, val, ok := strings.Cut(part, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("resource %q: want name:value, such as cpus:2 or ports:[9000-10000]", part)
+		}
+		if strings.Contains(name, "(") {
+			return nil, fmt.Errorf("resource %q: reserved resources (name(role):value) are not supported by localmesos", part)
+		}
+		val = strings.TrimSpace(val)
+		switch {
+		case strings.HasPrefix(val, "["):
+			rs, err := parseRanges(val)
+			if err != nil {
+				return nil, fmt.Errorf("resource %q: %w", part, err)
+			}
+			out = append(out, mesos.Resource{Name: name, Type: mesos.Ranges, Ranges: &rs})
+		case strings.HasPrefix(val, "{"):
+			items := splitNonEmpty(strings.Trim(val, "{}"), ",")
+			out = append(out, mesos.Resource{Name: name, Type: mesos.Set, Set: &mesos.SetValue{Item: items}})
+		default:
+			v, err := strconv.ParseFloat(val, 64)
+			if err != nil || v < 0 {
+				return nil, fmt.Errorf("resource %q: %q is not a non-negative number", part, val)
+			}
+			out = append(out, mesos.ScalarResource(name, round(v)))
+		}
+	}
+	return out, nil
+}
+
+func parseRanges(s string) (mesos.RangesValue, error) {
+	inner, ok := strings.CutPrefix(strings.TrimSpace(s), "[")
+	inner, ok2 := strings.CutSuffix(inner, "]")
+	if !ok || !ok2 {
+		return mesos.RangesValue{}, fmt.Errorf("ranges %q: want [begin-end, begin-end]", s)
+	}
+	rv := mesos.RangesValue{Range: []mesos.Range{}}
+	for _, r := range splitNonEmpty(inner, ",") {
+		b, e, ok := strings.Cut(strings.TrimSpace(r), "-")
+		if !ok {
+			return rv, fmt.Errorf("range %q: want begin-end", r)
+		}
+		bv, err1 := strconv.ParseUint(strings.TrimSpace(b), 10, 64)
+		ev, err2 := strconv.ParseUint(strings.TrimSpace(e), 10, 64)
+		if err1 != nil || err2 != nil || ev < bv {
+			return rv, fmt.Errorf("range %q: want begin-end with begin <= end", r)
+		}
+		rv.Range = append(rv.Range, mesos.Range{Begin: bv, End: ev})
+	}
+	rv.Range = mergeRanges(rv.Range)
+	return rv, nil
+}
+
+// parseAttributes reads mesos-agent's --attributes syntax:
+// "rack:r2d2;pod:demo,dev". As in Mesos, a number is a scalar, [a-b] is
+// ranges, {a,b} is a set and anything else is text (so "demo,dev" is one
+// text value).
+func parseAttributes(s string) ([]mesos.Attribute, error) {
+	var out []mesos.Attribute
+	for _, part := range splitNonEmpty(s, ";") {
+		name, val, ok := strings.Cut(part, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("attribute %q: want name:value, such as rack:r2d2", part)
+		}
+		val = strings.TrimSpace(val)
+		a := mesos.Attribute{Name: name}
+		if v, err := strconv.ParseFloat(val, 64); err == nil {
+			a.Type, a.Scalar = mesos.Scalar, &mesos.ScalarValue{Value: v}
+		} else if strings.HasPrefix(val, "[") {
+			rs, err := parseRanges(val)
+			if err != nil {
+				return nil, fmt.Errorf("attribute %q: %w", part, err)
+			}
+			a.Type, a.Ranges = mesos.Ranges, &rs
+		} else if strings.HasPrefix(val, "{") {
+			a.Type, a.Set = mesos.Set, &mesos.SetValue{Item: splitNonEmpty(strings.Trim(val, "{}"), ",")}
+		} else {
+			a.Type, a.Text = mesos.Text, &mesos.TextValue{Value: val}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func splitNonEmpty(s, sep string) []string {
+	var out []string
+	for _, p := range strings.Split(s, sep) {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, strings.TrimSpace(p))
+		}
+	}
+	return out
+}
+
+// attributeMap is how /state writes attributes: name to text, number or
+// ranges string.
+func attributeMap(as []mesos.Attribute) map[string]any {
+	m := map[string]any{}
+	for _, a := range as {
+		switch {
+		case a.Text != nil:
+			m[a.Name] = a.Text.Value
+		case a.Scalar != nil:
+			m[a.Name] = a.Scalar.Value
+		case a.Ranges != nil:
+			m[a.Name] = a.Ranges.String()
+		case a.Set != nil:
+			m[a.Name] = "{" + strings.Join(a.Set.Item, ",") + "}"
+		}
+	}
+	return m
+}

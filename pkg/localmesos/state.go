@@ -1,0 +1,174 @@
+package localmesos
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+
+	"github.com/mesosnb/mesosnb/pkg/mesos"
+)
+
+// The legacy read endpoints: master /state, agent /state, /version,
+// /health, /redirect. Their JSON is hand-written in Mesos (not protobuf
+// JSON): "slaves", plain-string ids, flat resource maps.
+
+func (m *master) stateTask(t *task) mesos.StateTask {
+	st := mesos.StateTask{
+		ID: t.info.TaskID.Value, Name: t.info.Name, FrameworkID: t.fw.id.Value, SlaveID: t.agent.id,
+		State: t.state, Resources: poolOf(t.info.Resources).stateResources(), Role: t.fw.role,
+		Statuses: []mesos.StateStatus{}, Container: t.info.Container,
+	}
+	if t.executorID != nil {
+		st.ExecutorID = t.executorID.Value
+	}
+	for _, s := range t.statuses {
+		st.Statuses = append(st.Statuses, mesos.StateStatus{State: s.State, Timestamp: s.Timestamp, ContainerStatus: s.ContainerStatus})
+	}
+	return st
+}
+
+func (m *master) stateFramework(fw *framework) mesos.StateFramework {
+	used, offered := newPool(), newPool()
+	for _, u := range fw.used {
+		used.addPool(u)
+	}
+	sf := mesos.StateFramework{
+		ID: fw.id.Value, Name: fw.info.Name, User: fw.info.User, Hostname: fw.info.Hostname, Principal: fw.info.Principal,
+		WebUIURL: fw.info.WebUIURL, Active: fw.active, Connected: fw.sub != nil, Capabilities: []string{},
+		FailoverTimeout: fw.info.FailoverTimeout, Checkpoint: fw.info.Checkpoint,
+		RegisteredTime: seconds(fw.registered), UnregisteredTime: seconds(fw.unregistered),
+		Tasks: []mesos.StateTask{}, UnreachableTasks: []mesos.StateTask{}, CompletedTasks: []mesos.StateTask{},
+		Offers: []mesos.StateOffer{}, Executors: []any{},
+	}
+	if !fw.reregistered.IsZero() {
+		sf.ReregisteredTime = seconds(fw.reregistered)
+	}
+	for _, c := range fw.info.Capabilities {
+		sf.Capabilities = append(sf.Capabilities, c.Type)
+	}
+	if fw.info.HasCapability(mesos.CapabilityMultiRole) {
+		sf.Roles = fw.info.Roles
+	} else {
+		sf.Role = fw.role
+	}
+	for _, t := range sortedTasks(fw.tasks) {
+		sf.Tasks = append(sf.Tasks, m.stateTask(t))
+	}
+	for _, t := range fw.completed {
+		sf.CompletedTasks = append(sf.CompletedTasks, m.stateTask(t))
+	}
+	for _, o := range sortedOffers(fw) {
+		offered.addPool(o.resources)
+		sf.Offers = append(sf.Offers, mesos.StateOffer{ID: o.id, FrameworkID: fw.id.Value, SlaveID: o.agent.id, Resources: o.resources.stateResources()})
+	}
+	sf.UsedResources, sf.OfferedResources = used.stateResources(), offered.stateResources()
+	both := used.clone()
+	both.addPool(offered)
+	sf.Resources = both.stateResources()
+	return sf
+}
+
+// masterState is GET /state on the master.
+func (m *master) masterState(flags map[string]string) mesos.MasterState {
+	st := mesos.MasterState{
+		Version: Version, GitTag: Version, BuildDate: "localmesos", BuildUser: StandIn,
+		StartTime: seconds(m.started), ElectedTime: seconds(m.elected), ID: m.id, PID: m.info.PID,
+		Hostname: m.info.Hostname, Capabilities: []string{"AGENT_UPDATE", "AGENT_DRAINING", "QUOTA_V2"},
+		Flags: flags, Slaves: []mesos.StateAgent{}, RecoveredSlaves: []mesos.StateAgent{},
+		Frameworks: []mesos.StateFramework{}, CompletedFrameworks: []mesos.StateFramework{},
+		OrphanTasks: []mesos.StateTask{}, UnregisteredFrameworks: []string{},
+	}
+	leader := m.info
+	if !m.leading && m.leader != nil {
+		leader = *m.leader
+	}
+	if m.leading || m.leader != nil {
+		st.Leader = leader.PID
+		st.LeaderInfo = &leader
+	}
+	for _, a := range m.agents {
+		st.ActivatedSlaves++
+		st.Slaves = append(st.Slaves, mesos.StateAgent{
+			ID: a.id, PID: a.pid(), Hostname: a.hostname, Port: a.port, RegisteredTime: seconds(a.registered),
+			Resources: a.total.stateResources(), UsedResources: a.used.stateResources(), OfferedResources: a.offered.stateResources(),
+			ReservedResources: map[string]mesos.StateResources{}, UnreservedResources: a.total.stateResources(),
+			Attributes: attributeMap(a.attributes), Active: true, Version: Version,
+			Capabilities: []string{"MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"},
+		})
+	}
+	for _, fw := range m.sortedFrameworks() {
+		st.Frameworks = append(st.Frameworks, m.stateFramework(fw))
+	}
+	for _, fw := range m.completed {
+		st.CompletedFrameworks = append(st.CompletedFrameworks, m.stateFramework(fw))
+	}
+	return st
+}
+
+// slaveState is GET /state on an agent.
+func (s *Server) slaveState(a *agent) mesos.SlaveState {
+	m := s.master
+	st := mesos.SlaveState{
+		Version: Version, ID: a.rec.id, PID: a.rec.pid(), Hostname: a.rec.hostname, StartTime: seconds(m.started),
+		MasterHostname: m.info.Hostname, Resources: a.rec.total.stateResources(), Attributes: attributeMap(a.rec.attributes),
+		Flags: s.agentFlags(a), Frameworks: []mesos.SlaveFramework{}, CompletedFrameworks: []mesos.SlaveFramework{},
+	}
+	a.mu.Lock()
+	byFW := map[string]*mesos.SlaveFramework{}
+	var order []string
+	for _, t := range a.tasks {
+		f := byFW[t.fwID]
+		if f == nil {
+			f = &mesos.SlaveFramework{ID: t.fwID, Executors: []mesos.SlaveExecutor{}, CompletedExecutors: []mesos.SlaveExecutor{}}
+			byFW[t.fwID] = f
+			order = append(order, t.fwID)
+		}
+		task := mesos.StateTask{ID: t.info.TaskID.Value, Name: t.info.Name, FrameworkID: t.fwID, ExecutorID: "",
+			SlaveID: a.rec.id, State: t.state, Resources: poolOf(t.info.Resources).stateResources(), Statuses: []mesos.StateStatus{}}
+		f.Executors = append(f.Executors, mesos.SlaveExecutor{ID: t.info.TaskID.Value, Name: "Command Executor (Task: " + t.info.TaskID.Value + ")",
+			Directory: t.sandbox, Tasks: []mesos.StateTask{task}, CompletedTasks: []mesos.StateTask{}})
+	}
+	a.mu.Unlock()
+	sort.Strings(order)
+	m.mu.Lock()
+	for _, id := range order {
+		f := byFW[id]
+		if fw := m.frameworks[id]; fw != nil {
+			f.Name = fw.info.Name
+		}
+		st.Frameworks = append(st.Frameworks, *f)
+	}
+	m.mu.Unlock()
+	return st
+}
+
+// agentFlags are the flags an agent's /state shows; containerizers says
+// whether Docker tasks can run, as a real agent's flags do.
+func (s *Server) agentFlags(a *agent) map[string]string {
+	containerizers := "mesos"
+	if a.runner.Name() == "docker" || dockerCapable(a.runner) {
+		containerizers = "docker,mesos"
+	}
+	return map[string]string{
+		"containerizers": containerizers,
+		"resources":      a.rec.total.resources("").String(),
+		"attributes":     s.cfg.Attributes,
+		"port":           strconv.Itoa(a.rec.port),
+		"work_dir":       s.cfg.WorkDir,
+		"runner":         a.runner.Name(),
+		"stand_in":       StandIn,
+	}
+}
+
+// dockerCapable asks an auto runner whether it would run Docker tasks.
+func dockerCapable(r Runner) bool {
+	c, ok := r.(interface{ DockerAvailable() bool })
+	return ok && c.DockerAvailable()
+}
+
+// version is GET /version: sorted keys, as Mesos writes a JSON::Object.
+func writeVersion(w http.ResponseWriter) {
+	v := map[string]any{"build_date": "localmesos", "build_time": 0.0, "build_user": StandIn, "git_tag": Version, "version": Version}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(eventJSON(v))
+}
