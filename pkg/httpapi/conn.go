@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/mesosnb/mesosnb/pkg/leader"
 )
 
 // Conn is a connection to a Mesos cluster's leading master. It sends each
@@ -28,29 +30,23 @@ type Conn struct {
 	cfg     Config
 	calls   *resty.Client
 	streams *resty.Client
-	finder  LeaderFinder // nil unless Master is a zk:// URL
+	finder  *zkFinder // nil unless Master is a zk:// URL
 
 	mu   sync.Mutex
 	base *url.URL // scheme://host:port of the master believed to lead
 }
 
-// LeaderFinder looks up the leading master, for masters given as ZooKeeper
-// URLs. Leader returns "host:port".
-type LeaderFinder interface {
-	Leader(ctx context.Context) (string, error)
-}
-
 // NewConn checks the configuration and returns a Conn. It does no I/O: the
-// first request finds the leader. finder is required when cfg.Master is a
-// zk:// URL and ignored otherwise.
-func NewConn(cfg Config, finder LeaderFinder) (*Conn, error) {
+// first request finds the leader (in ZooKeeper, for a zk:// master).
+func NewConn(cfg Config) (*Conn, error) {
 	cfg = cfg.withDefaults()
 	c := &Conn{cfg: cfg}
-	if strings.HasPrefix(cfg.Master, "zk://") {
-		if finder == nil {
-			return nil, fmt.Errorf("master %s is a ZooKeeper URL but no leader finder was given", redactZK(cfg.Master))
+	if strings.HasPrefix(strings.TrimSpace(cfg.Master), "zk://") {
+		m, err := leader.Parse(cfg.Master)
+		if err != nil {
+			return nil, err
 		}
-		c.finder = finder
+		c.finder = &zkFinder{master: m}
 	} else {
 		base, err := ParseMaster(cfg.Master)
 		if err != nil {
@@ -151,7 +147,7 @@ func (c *Conn) leader(ctx context.Context) (*url.URL, error) {
 	}
 	hostport, err := c.finder.Leader(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("find the leading master in %s: %w", redactZK(c.cfg.Master), err)
+		return nil, fmt.Errorf("find the leading master in %s: %w", c.finder.master, err)
 	}
 	scheme := "http"
 	if c.cfg.CAFile != "" {
@@ -334,20 +330,6 @@ func wait(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// redactZK hides the password of a zk://user:pass@hosts/path URL.
-func redactZK(s string) string {
-	rest, ok := strings.CutPrefix(s, "zk://")
-	if !ok {
-		return s
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return s
-	}
-	user, _, _ := strings.Cut(rest[:at], ":")
-	return "zk://" + user + ":xxxxx@" + rest[at+1:]
-}
-
 // quietLogger keeps resty from writing to stderr, which notebooks paint
 // red; every failure already reaches the caller as an error.
 type quietLogger struct{}
@@ -358,3 +340,14 @@ func (quietLogger) Debugf(string, ...any) {}
 
 // Config returns the configuration in use, defaults filled in.
 func (c *Conn) Config() Config { return c.cfg }
+
+// Close ends the ZooKeeper session of a zk:// master and closes idle
+// connections. Open streams are not affected.
+func (c *Conn) Close() error {
+	c.calls.GetClient().CloseIdleConnections()
+	c.streams.GetClient().CloseIdleConnections()
+	if c.finder != nil {
+		return c.finder.Close()
+	}
+	return nil
+}

@@ -28,7 +28,7 @@ type Client struct {
 
 // New returns a Client for cfg. It does no I/O.
 func New(cfg Config) (*Client, error) {
-	conn, err := httpapi.NewConn(cfg, finderFor(cfg.Master))
+	conn, err := httpapi.NewConn(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -129,3 +129,7 @@ func (c *Client) Teardown(ctx context.Context, id mesos.FrameworkID) error {
 	_, err := c.Call(ctx, mesos.OperatorCall{Type: mesos.OperatorTeardown, Teardown: &mesos.TeardownFramework{FrameworkID: id}})
 	return err
 }
+
+// Close releases the client's idle connections and, for a zk:// master, its
+// ZooKeeper session.
+func (c *Client) Close() error { return c.conn.Close() }

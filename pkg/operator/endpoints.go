@@ -58,7 +58,7 @@ func (c *Client) AgentState(ctx context.Context, agent string) (*mesos.SlaveStat
 	if err != nil {
 		return nil, fmt.Errorf("agent address: %w", err)
 	}
-	ac, err := httpapi.NewConn(httpapi.Config{Master: base.String(), Principal: c.conn.Config().Principal, Secret: c.conn.Config().Secret, CAFile: c.conn.Config().CAFile, HTTPClient: c.conn.Config().HTTPClient}, nil)
+	ac, err := httpapi.NewConn(httpapi.Config{Master: base.String(), Principal: c.conn.Config().Principal, Secret: c.conn.Config().Secret, CAFile: c.conn.Config().CAFile, HTTPClient: c.conn.Config().HTTPClient})
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ type Client struct {
 // in ZooKeeper on the first call, and again whenever the leader it named
 // stops answering.
 func New(cfg Config) (*Client, error) {
-	conn, err := httpapi.NewConn(cfg, nil)
+	conn, err := httpapi.NewConn(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -111,3 +111,7 @@ func (c *Client) call(ctx context.Context, call mesos.Call) error {
 	_, err := c.Call(ctx, call)
 	return err
 }
+
+// Close releases the client's idle connections and, for a zk:// master, its
+// ZooKeeper session. A Subscription stays open until closed itself.
+func (c *Client) Close() error { return c.conn.Close() }
