@@ -1,0 +1,242 @@
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/janpfeifer/gonb/gonbui"
+
+	"github.com/mesosnb/mesosnb/pkg/httpapi"
+	"github.com/mesosnb/mesosnb/pkg/mesos"
+)
+
+// This file is the only one that knows GoNB. Under GoNB the Show
+// functions draw HTML tables with gonbui; anywhere else they print plain
+// text tables, so the same calls work in a terminal or a test.
+
+// table is rows of cells with a header, rendered as HTML or text.
+type table struct {
+	title  string
+	header []string
+	rows   [][]string
+	empty  string
+}
+
+func (t table) show() {
+	if gonbui.IsNotebook {
+		gonbui.DisplayHTML(t.html())
+		return
+	}
+	fmt.Print(t.text())
+}
+
+const tableStyle = `style="border-collapse:collapse;font-family:monospace;font-size:90%"`
+const cellStyle = `style="border:1px solid #ccc;padding:2px 8px;text-align:left"`
+
+func (t table) html() string {
+	var b strings.Builder
+	if t.title != "" {
+		fmt.Fprintf(&b, "<b>%s</b><br>", html.EscapeString(t.title))
+	}
+	if len(t.rows) == 0 {
+		fmt.Fprintf(&b, "<i>%s</i>", html.EscapeString(t.empty))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "<table %s><tr>", tableStyle)
+	for _, h := range t.header {
+		fmt.Fprintf(&b, "<th %s>%s</th>", cellStyle, html.EscapeString(h))
+	}
+	b.WriteString("</tr>")
+	for _, r := range t.rows {
+		b.WriteString("<tr>")
+		for _, c := range r {
+			fmt.Fprintf(&b, "<td %s>%s</td>", cellStyle, html.EscapeString(c))
+		}
+		b.WriteString("</tr>")
+	}
+	b.WriteString("</table>")
+	return b.String()
+}
+
+func (t table) text() string {
+	var b bytes.Buffer
+	if t.title != "" {
+		fmt.Fprintln(&b, t.title)
+	}
+	if len(t.rows) == 0 {
+		fmt.Fprintf(&b, "(%s)\n", t.empty)
+		return b.String()
+	}
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, strings.Join(t.header, "\t"))
+	for _, r := range t.rows {
+		fmt.Fprintln(w, strings.Join(r, "\t"))
+	}
+	w.Flush()
+	return b.String()
+}
+
+// ShowOffers shows offers: agent, host, cpus, mem, disk, ports, attributes.
+func ShowOffers(offers []mesos.Offer) {
+	t := table{title: fmt.Sprintf("%d outstanding offer(s)", len(offers)), empty: "no outstanding offers",
+		header: []string{"offer", "agent", "host", "cpus", "mem MB", "disk MB", "ports", "attributes"}}
+	for _, o := range offers {
+		var attrs []string
+		for _, a := range o.Attributes {
+			attrs = append(attrs, a.String())
+		}
+		t.rows = append(t.rows, []string{shortID(o.ID.Value), shortID(o.AgentID.Value), o.Hostname,
+			fmt.Sprintf("%g", o.Resources.CPUs()), fmt.Sprintf("%g", o.Resources.Mem()), fmt.Sprintf("%g", o.Resources.Disk()),
+			o.Resources.Ports().String(), strings.Join(attrs, "; ")})
+	}
+	t.show()
+}
+
+// ShowTasks shows each task's latest status: id, state, reason, message,
+// agent, age, and the states it went through.
+func ShowTasks(tasks []Task) {
+	t := table{title: "Tasks", empty: "no task updates yet",
+		header: []string{"task", "state", "reason", "message", "agent", "age", "states"}}
+	for _, task := range tasks {
+		t.rows = append(t.rows, []string{task.ID, string(task.State), task.Reason, task.Message, shortID(task.AgentID),
+			time.Since(task.First).Round(time.Second).String(), joinStates(task.States)})
+	}
+	t.show()
+}
+
+// ShowEvents shows journal entries as a timeline.
+func ShowEvents(entries []Entry) {
+	t := table{title: "Events", empty: "no events", header: []string{"#", "received", "type", "what"}}
+	for _, e := range entries {
+		t.rows = append(t.rows, []string{fmt.Sprint(e.Seq), e.Received.Local().Format("15:04:05.000"), string(e.Event.Type), summary(e.Event)})
+	}
+	t.show()
+}
+
+// summary says in a few words what an event carries.
+func summary(ev mesos.Event) string {
+	switch ev.Type {
+	case mesos.EventSubscribed:
+		return fmt.Sprintf("framework %s, heartbeat every %gs", ev.Subscribed.FrameworkID.Value, ev.Subscribed.HeartbeatIntervalSeconds)
+	case mesos.EventOffers:
+		var ids []string
+		for _, o := range ev.Offers.Offers {
+			ids = append(ids, fmt.Sprintf("%s (%s: %g cpus, %g MB)", shortID(o.ID.Value), o.Hostname, o.Resources.CPUs(), o.Resources.Mem()))
+		}
+		return strings.Join(ids, ", ")
+	case mesos.EventRescind:
+		return "offer " + shortID(ev.Rescind.OfferID.Value) + " withdrawn"
+	case mesos.EventUpdate:
+		st := ev.Update.Status
+		s := fmt.Sprintf("%s %s", st.TaskID.Value, st.State)
+		if st.Reason != "" {
+			s += " " + st.Reason
+		}
+		if st.Message != "" {
+			s += ": " + st.Message
+		}
+		if len(st.UUID) == 0 {
+			s += " (no uuid: not acknowledged)"
+		}
+		return s
+	case mesos.EventError:
+		return ev.Error.Message
+	case mesos.EventFailure:
+		if ev.Failure.AgentID != nil {
+			return "agent " + shortID(ev.Failure.AgentID.Value)
+		}
+	}
+	return ""
+}
+
+// ShowState shows what the listener reports.
+func ShowState(st State) {
+	t := table{title: "Session", header: []string{"", ""}, rows: [][]string{
+		{"status", st.Status + " " + st.Message},
+		{"framework", st.FrameworkID + " (" + st.FrameworkName + ")"},
+		{"master", st.Master},
+		{"stream held by", st.Leader},
+		{"stream id", st.StreamID},
+		{"heartbeat", fmt.Sprintf("every %gs, last %s", st.HeartbeatInterval, ago(st.LastHeartbeat))},
+		{"subscriptions", fmt.Sprint(st.Subscriptions)},
+		{"listener pid", fmt.Sprint(st.ListenerPID)},
+	}}
+	t.show()
+}
+
+// ShowCall shows a request and its answer. Under GoNB it is a small block
+// with the call's JSON; elsewhere two lines on stdout.
+func ShowCall(ex httpapi.Exchange) {
+	body := ex.RequestBody
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, body, "", "  ") == nil {
+		body = pretty.Bytes()
+	}
+	answer := ex.Status
+	if ex.Err != nil {
+		answer = "no answer: " + ex.Err.Error()
+	}
+	if len(ex.ResponseBody) > 0 {
+		answer += " " + strings.TrimSpace(string(ex.ResponseBody))
+	}
+	if gonbui.IsNotebook {
+		gonbui.DisplayHTML(fmt.Sprintf(`<details><summary><code>%s %s</code> → <b>%s</b> (%s)</summary><pre style="font-size:85%%">%s</pre></details>`,
+			ex.Method, html.EscapeString(ex.URL), html.EscapeString(answer), ex.Duration.Round(time.Millisecond), html.EscapeString(string(body))))
+		return
+	}
+	fmt.Printf("%s %s\n%s\n→ %s\n", ex.Method, ex.URL, body, answer)
+}
+
+// shortID keeps the distinctive end of a Mesos id (<uuid>-O12 → …-O12).
+func shortID(id string) string {
+	if i := strings.LastIndexByte(id, '-'); i > 0 && len(id) > 24 {
+		return "…" + id[i:]
+	}
+	return id
+}
+
+// progress is a line that updates in place while a cell waits, so that a
+// waiting cell never looks hung; it disappears when the wait ends.
+type progress struct {
+	id    string
+	title string
+	last  time.Time
+}
+
+func newProgress(title string) *progress {
+	p := &progress{title: title}
+	if gonbui.IsNotebook {
+		p.id = gonbui.UniqueID()
+	}
+	return p
+}
+
+func (p *progress) update(msg string) {
+	if p.id == "" || time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	gonbui.UpdateHTML(p.id, fmt.Sprintf("<i>⏳ %s: %s</i>", html.EscapeString(p.title), html.EscapeString(msg)))
+}
+
+func (p *progress) done() {
+	if p.id != "" && !p.last.IsZero() {
+		gonbui.UpdateHTML(p.id, "")
+	}
+}
+
+// Say shows a sentence: bold HTML under GoNB, a line elsewhere.
+func Say(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if gonbui.IsNotebook {
+		gonbui.DisplayHTML("<p>" + html.EscapeString(msg) + "</p>")
+		return
+	}
+	fmt.Fprintln(os.Stdout, msg)
+}

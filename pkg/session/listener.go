@@ -1,0 +1,346 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/mesosnb/mesosnb/pkg/httpapi"
+	"github.com/mesosnb/mesosnb/pkg/leader"
+	"github.com/mesosnb/mesosnb/pkg/mesos"
+	"github.com/mesosnb/mesosnb/pkg/scheduler"
+)
+
+// Environment the listener process reads besides the MESOS_* variables.
+const (
+	// envListenerMaster carries the master, credentials and all, from
+	// Start to the listener without writing it to disk.
+	envListenerMaster = "MESOSNB_LISTENER_MASTER"
+)
+
+// ErrLocked means another listener holds the session already.
+var ErrLocked = errors.New("another listener holds this session")
+
+// listener holds one framework's subscription for as long as it should
+// live: it re-subscribes after drops, journals every event, acknowledges
+// updates once journaled, and stops on TEARDOWN, on SIGTERM, or when the
+// kernel that started it has been gone for two heartbeat intervals.
+type listener struct {
+	dir     string
+	cfg     listenerConfig
+	info    mesos.FrameworkInfo
+	journal *journalWriter
+	client  *scheduler.Client
+	log     *log.Logger
+
+	mu    sync.Mutex
+	state State
+	sub   *scheduler.Subscription // the current stream, for closing it from outside
+}
+
+// RunListener is the body of the mesos-listener program: it holds the
+// session in dir until ctx ends or the framework is gone. It returns
+// ErrLocked when another listener already holds the session.
+func RunListener(ctx context.Context, dir string) error {
+	lock, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return ErrLocked
+	}
+
+	l := &listener{dir: dir, log: log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds)}
+	b, err := os.ReadFile(filepath.Join(dir, configFile))
+	if err != nil {
+		return fmt.Errorf("read listener config: %w", err)
+	}
+	if err := json.Unmarshal(b, &l.cfg); err != nil {
+		return fmt.Errorf("read listener config: %w", err)
+	}
+	if err := json.Unmarshal(l.cfg.Framework, &l.info); err != nil {
+		return fmt.Errorf("read framework info: %w", err)
+	}
+	if l.state, err = readState(dir); err != nil {
+		l.log.Printf("state.json unreadable, starting afresh: %v", err)
+		l.state = State{}
+	}
+	l.state.Name, l.state.Master, l.state.FrameworkName = l.cfg.Name, l.cfg.MasterRedacted, l.info.Name
+	l.state.FailoverTimeout = l.info.FailoverTimeout
+	l.state.ListenerPID = os.Getpid()
+	l.state.StartedAt = time.Now().UTC()
+	l.setStatus(StatusStarting, "")
+
+	if l.journal, err = openJournal(filepath.Join(dir, journalFile)); err != nil {
+		return fmt.Errorf("open journal: %w", err)
+	}
+	defer l.journal.close()
+
+	master := os.Getenv(envListenerMaster)
+	if master == "" {
+		master = l.cfg.MasterRedacted
+	}
+	cc := httpapi.DefaultConfig()
+	cc.Master, cc.CAFile, cc.Principal = master, l.cfg.CAFile, l.cfg.Principal
+	cc.MissedHeartbeats = l.cfg.MissedHeartbeats
+	if l.client, err = scheduler.New(cc); err != nil {
+		return err
+	}
+	defer l.client.Close()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go l.watchParent(ctx, cancel)
+	if strings.HasPrefix(master, "zk://") {
+		go l.watchLeader(ctx, master)
+	}
+	why := l.loop(ctx)
+	if cause := context.Cause(ctx); cause != nil && why == "" {
+		why = cause.Error()
+	}
+	l.mu.Lock()
+	removed := l.state.Status == StatusRemoved
+	l.mu.Unlock()
+	if !removed {
+		l.setStatus(StatusStopped, why)
+	}
+	l.log.Printf("listener stopped: %s", why)
+	return nil
+}
+
+// loop subscribes, reads, and subscribes again, with backoff, until the
+// context ends or the framework is gone. It returns why it stopped.
+func (l *listener) loop(ctx context.Context) string {
+	failures := 0
+	for ctx.Err() == nil {
+		info := l.info
+		l.mu.Lock()
+		if l.state.FrameworkID != "" {
+			info.ID = &mesos.FrameworkID{Value: l.state.FrameworkID}
+		}
+		l.mu.Unlock()
+		sub, err := l.client.Subscribe(ctx, info)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			var ee *scheduler.ErrorEvent
+			if errors.As(err, &ee) && ee.Message == "Framework has been removed" {
+				l.setStatus(StatusRemoved, "the master removed the framework (TEARDOWN, or its failover timeout passed)")
+				return "framework removed"
+			}
+			failures++
+			wait := backoff(failures)
+			l.setStatus(StatusReconnecting, fmt.Sprintf("subscribe failed (retry in %s): %v", wait, err))
+			l.log.Printf("subscribe failed, retrying in %s: %v", wait, err)
+			if sleep(ctx, wait) != nil {
+				break
+			}
+			continue
+		}
+		failures = 0
+		l.mu.Lock()
+		l.sub = sub
+		l.state.FrameworkID = sub.FrameworkID.Value
+		l.state.StreamID = sub.StreamID
+		l.state.Leader = sub.Master
+		l.state.HeartbeatInterval = sub.HeartbeatInterval.Seconds()
+		l.state.Subscriptions++
+		l.mu.Unlock()
+		l.setStatus(StatusSubscribed, "")
+		l.log.Printf("subscribed: framework %s, stream %s, master %s", sub.FrameworkID.Value, sub.StreamID, sub.Master)
+		end := l.read(ctx, sub)
+		l.mu.Lock()
+		l.sub = nil
+		l.mu.Unlock()
+		if ctx.Err() != nil {
+			break
+		}
+		var ee *scheduler.ErrorEvent
+		if errors.As(end, &ee) && ee.Message == "Framework failed over" {
+			// Someone else subscribed as this framework: do not fight.
+			l.setStatus(StatusStopped, "another subscriber took over the framework (Framework failed over)")
+			return "superseded"
+		}
+		failures++
+		l.setStatus(StatusReconnecting, fmt.Sprintf("stream ended: %v", end))
+		l.log.Printf("stream ended, re-subscribing: %v", end)
+		if sleep(ctx, backoff(failures)) != nil {
+			break
+		}
+	}
+	return ""
+}
+
+// read journals the stream's events and acknowledges updates. It returns
+// the error that ended the stream.
+func (l *listener) read(ctx context.Context, sub *scheduler.Subscription) error {
+	for ev, err := range sub.Events() {
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		needsAck := ev.Type == mesos.EventUpdate && ev.Update != nil && len(ev.Update.Status.UUID) > 0
+		// An update is on disk before it is acknowledged: if the listener
+		// dies in between, the agent sends it again.
+		if _, err := l.journal.append(sub.FrameworkID.Value, ev, now, needsAck); err != nil {
+			l.log.Printf("journal write failed: %v", err)
+			l.setStatus(StatusReconnecting, "cannot write the journal: "+err.Error())
+			return err
+		}
+		l.mu.Lock()
+		l.state.LastEvent = now.UTC()
+		if ev.Type == mesos.EventHeartbeat {
+			l.state.LastHeartbeat = now.UTC()
+		}
+		l.mu.Unlock()
+		if ev.Type == mesos.EventHeartbeat || ev.Type == mesos.EventSubscribed {
+			l.writeState()
+		}
+		if needsAck {
+			if err := l.client.Acknowledge(ctx, ev.Update.Status); err != nil {
+				l.log.Printf("acknowledge %s %s failed (the agent will send it again): %v", ev.Update.Status.TaskID.Value, ev.Update.Status.State, err)
+			}
+		}
+	}
+	return errors.New("stream ended")
+}
+
+func (l *listener) setStatus(status, msg string) {
+	l.mu.Lock()
+	l.state.Status, l.state.Message = status, msg
+	l.mu.Unlock()
+	l.writeState()
+}
+
+func (l *listener) writeState() {
+	l.mu.Lock()
+	l.state.UpdatedAt = time.Now().UTC()
+	st := l.state
+	l.mu.Unlock()
+	if err := writeJSON(filepath.Join(l.dir, stateFile), st); err != nil {
+		l.log.Printf("write state: %v", err)
+	}
+}
+
+// watchParent stops the listener once the kernel that started it (or the
+// last one that attached) has been gone for two heartbeat intervals, so no
+// framework is left running overnight. The framework itself lives on for
+// its failover_timeout, and its tasks with it.
+func (l *listener) watchParent(ctx context.Context, cancel context.CancelCauseFunc) {
+	var goneSince time.Time
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pid := readParent(l.dir)
+		if pid <= 0 || alive(pid) {
+			goneSince = time.Time{}
+			continue
+		}
+		if goneSince.IsZero() {
+			goneSince = time.Now()
+			l.log.Printf("kernel (pid %d) is gone; stopping unless one attaches", pid)
+		}
+		l.mu.Lock()
+		hb := time.Duration(l.state.HeartbeatInterval * float64(time.Second))
+		l.mu.Unlock()
+		if hb <= 0 {
+			hb = 15 * time.Second
+		}
+		if time.Since(goneSince) > 2*hb {
+			cancel(fmt.Errorf("the kernel that started the listener (pid %d) has been gone for %s", pid, (2 * hb).Round(time.Second)))
+			return
+		}
+	}
+}
+
+func readParent(dir string) int {
+	b, err := os.ReadFile(filepath.Join(dir, parentFile))
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
+}
+
+// alive reports whether a process exists (and is not a zombie).
+func alive(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		if i := strings.LastIndexByte(string(b), ')'); i >= 0 && i+2 < len(b) && b[i+2] == 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// watchLeader follows the leader in ZooKeeper: when it changes, the
+// current stream is closed so that the loop re-subscribes to the new one
+// at once, without waiting for the watchdog.
+func (l *listener) watchLeader(ctx context.Context, master string) {
+	m, err := leader.Parse(master)
+	if err != nil {
+		return
+	}
+	for ctx.Err() == nil {
+		d, err := leader.Connect(ctx, m, nil)
+		if err != nil {
+			if sleep(ctx, 5*time.Second) != nil {
+				return
+			}
+			continue
+		}
+		var current string
+		for info, err := range d.Watch(ctx) {
+			if err != nil {
+				continue
+			}
+			hp := info.HostPort()
+			if current != "" && hp != current {
+				l.log.Printf("leader changed in ZooKeeper: %s -> %s; re-subscribing", current, hp)
+				l.client.Conn().SetLeader("http://" + hp)
+				l.mu.Lock()
+				if l.sub != nil {
+					l.sub.Close()
+				}
+				l.mu.Unlock()
+			}
+			current = hp
+		}
+		d.Close()
+	}
+}
+
+// backoff is 500ms doubled per failure, capped at 15s (the cap the Mesos
+// docs suggest for re-subscription).
+func backoff(failures int) time.Duration {
+	return min(500*time.Millisecond<<min(failures-1, 5), 15*time.Second)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

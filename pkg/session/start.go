@@ -1,0 +1,345 @@
+package session
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mesosnb/mesosnb/pkg/leader"
+)
+
+// How Start found the session, Session.How.
+const (
+	Started  = "started"  // a new listener registered a new framework
+	Attached = "attached" // a live listener was already holding the framework
+	Failover = "failover" // the listener was gone; a new one re-subscribed with the same framework id
+)
+
+// Session is a framework held by a listener process, as seen from a cell.
+type Session struct {
+	// Dir is the session folder.
+	Dir string
+	// How says what Start did: Started, Attached or Failover.
+	How string
+	// Note explains How in a sentence, for the notebook.
+	Note string
+
+	opts   Options
+	reader *reader
+}
+
+// Start makes sure a listener holds the framework and returns once it is
+// subscribed. Run it again, from the same kernel or a new one, and it
+// attaches to the live listener instead of registering a second
+// framework. If the listener is gone but its framework is still within
+// failover_timeout, a new listener re-subscribes with the same framework
+// id (a framework failover) and Session.How says so.
+func Start(ctx context.Context, opts Options) (*Session, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureDir(opts.Dir); err != nil {
+		return nil, err
+	}
+	s := &Session{Dir: opts.Dir, opts: opts, reader: newReader(opts.Dir)}
+	if err := writeAtomic(filepath.Join(opts.Dir, parentFile), []byte(strconv.Itoa(opts.ParentPID)+"\n")); err != nil {
+		return nil, fmt.Errorf("session folder %s: %w", opts.Dir, err)
+	}
+	st, err := readState(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if listenerRunning(opts.Dir) {
+		s.How = Attached
+		s.Note = fmt.Sprintf("attached to the running listener (pid %d) of framework %s", st.ListenerPID, st.FrameworkID)
+		if err := s.waitSubscribed(ctx, opts.StartTimeout); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+
+	// No live listener: pick up the framework if the master still keeps it.
+	keep := st.FrameworkID != "" && st.Status != StatusRemoved && st.Status != "" &&
+		time.Since(st.UpdatedAt) < time.Duration(st.FailoverTimeout*float64(time.Second)) &&
+		st.Master == redact(opts.Client.Master)
+	switch {
+	case keep:
+		s.How = Failover
+		s.Note = fmt.Sprintf("the listener was gone (%s, last seen %s ago); a new one re-subscribes framework %s with its id, within its failover timeout",
+			st.Status, time.Since(st.UpdatedAt).Round(time.Second), st.FrameworkID)
+	default:
+		if st.FrameworkID != "" {
+			// A new framework: keep the old one's journal aside.
+			old := filepath.Join(opts.Dir, journalFile)
+			os.Rename(old, filepath.Join(opts.Dir, "journal."+st.FrameworkID+".jsonl"))
+			os.Rename(filepath.Join(opts.Dir, callsFile), filepath.Join(opts.Dir, "calls."+st.FrameworkID+".jsonl"))
+		}
+		st = State{}
+		s.How = Started
+		s.Note = "started a listener, which registers a new framework"
+	}
+	st.Name, st.Master, st.Status, st.Message, st.StreamID = opts.Name, redact(opts.Client.Master), StatusStarting, "", ""
+	st.UpdatedAt = time.Now().UTC()
+	if err := writeJSON(filepath.Join(opts.Dir, stateFile), st); err != nil {
+		return nil, err
+	}
+	fi, err := json.Marshal(opts.Framework)
+	if err != nil {
+		return nil, err
+	}
+	cfg := listenerConfig{Name: opts.Name, MasterRedacted: redact(opts.Client.Master), CAFile: opts.Client.CAFile,
+		Principal: opts.Client.Principal, Framework: fi, MissedHeartbeats: opts.Client.MissedHeartbeats}
+	if err := writeJSON(filepath.Join(opts.Dir, configFile), cfg); err != nil {
+		return nil, err
+	}
+	bin, err := listenerBinary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := spawn(bin, opts); err != nil {
+		return nil, err
+	}
+	if err := s.waitSubscribed(ctx, opts.StartTimeout); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open returns the session in opts' folder without starting anything: for
+// cells that only read, and for tools.
+func Open(opts Options) (*Session, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(opts.Dir, stateFile)); err != nil {
+		return nil, fmt.Errorf("no session in %s: run the subscribe cell (session.Start) first", opts.Dir)
+	}
+	return &Session{Dir: opts.Dir, How: Attached, opts: opts, reader: newReader(opts.Dir)}, nil
+}
+
+// waitSubscribed waits for the listener to report a stream, or to give up.
+func (s *Session) waitSubscribed(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	p := newProgress("Waiting for the listener to subscribe")
+	defer p.done()
+	for {
+		st, err := readState(s.Dir)
+		if err == nil {
+			switch st.Status {
+			case StatusSubscribed:
+				if st.StreamID != "" {
+					return nil
+				}
+			case StatusRemoved, StatusStopped:
+				if !listenerRunning(s.Dir) {
+					return fmt.Errorf("the listener stopped: %s (its log: %s)", st.Message, filepath.Join(s.Dir, logFile))
+				}
+			}
+			p.update(fmt.Sprintf("listener %s %s", st.Status, st.Message))
+		}
+		select {
+		case <-ctx.Done():
+			st, _ := readState(s.Dir)
+			return fmt.Errorf("no subscription after %s: %s; %s (listener log: %s)", timeout, st.Message, nextStep(st), filepath.Join(s.Dir, logFile))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// nextStep tells the user what to do about a listener that cannot
+// subscribe.
+func nextStep(st State) string {
+	msg := st.Message
+	switch {
+	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "i/o timeout"):
+		return "no master answers at " + st.Master + ": start the local stand-in (make localmesos), the VMs (cd vagrant && vagrant up) or the compose cluster, or set MESOS_MASTER"
+	case strings.Contains(msg, "401"):
+		return "the master wants credentials: set MESOS_PRINCIPAL and MESOS_SECRET"
+	case strings.Contains(msg, "ZooKeeper"), strings.Contains(msg, "zookeeper"):
+		return "ZooKeeper did not name a leader: check that ZooKeeper runs and a master is registered under the path in MESOS_MASTER"
+	}
+	return "check MESOS_MASTER and that the master is up"
+}
+
+// listenerRunning reports whether a listener holds the session's lock.
+func listenerRunning(dir string) bool {
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return true
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
+}
+
+// spawn starts the listener detached: its own process session, stdin from
+// /dev/null and output to listener.log, so that the cell that started it
+// ends at once and a kernel restart does not take it down.
+func spawn(bin string, opts Options) error {
+	logf, err := os.OpenFile(filepath.Join(opts.Dir, logFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer devnull.Close()
+	cmd := exec.Command(bin, "--dir", opts.Dir)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Env = append(os.Environ(), envListenerMaster+"="+opts.Client.Master)
+	if opts.Client.Secret != "" {
+		cmd.Env = append(cmd.Env, "MESOS_SECRET="+opts.Client.Secret)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start the listener %s: %w", bin, err)
+	}
+	// Reap it if this process lives long enough to see it exit; nothing
+	// waits on that.
+	go cmd.Wait()
+	return nil
+}
+
+// Stop asks the listener to end: it closes its stream and exits. The
+// framework and its tasks stay for failover_timeout; TEARDOWN (through the
+// Client) removes them at once.
+func (s *Session) Stop(ctx context.Context) error {
+	st, err := readState(s.Dir)
+	if err != nil {
+		return err
+	}
+	if !listenerRunning(s.Dir) {
+		return nil
+	}
+	if st.ListenerPID > 0 {
+		syscall.Kill(st.ListenerPID, syscall.SIGTERM)
+	}
+	for listenerRunning(s.Dir) {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("listener (pid %d) still running: %w", st.ListenerPID, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// listenerBinary finds mesos-listener: $MESOSNB_LISTENER, else one built
+// from this module's source into the user's cache, rebuilt when the source
+// changes.
+func listenerBinary(ctx context.Context) (string, error) {
+	if p := os.Getenv(EnvListener); p != "" {
+		return p, nil
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	key, err := sourceKey(root)
+	if err != nil {
+		return "", err
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	bin := filepath.Join(cache, "mesosnb", "bin", "mesos-listener-"+key)
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		return "", err
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid())
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", tmp, "./cmd/mesos-listener")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("build the listener in %s: %v\n%s", root, err, out)
+	}
+	return bin, os.Rename(tmp, bin)
+}
+
+// moduleRoot is where this module's source is: two levels above this
+// file, or the replace directory a notebook's go.mod points at.
+func moduleRoot() (string, error) {
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
+		if _, err := os.Stat(filepath.Join(root, "cmd", "mesos-listener")); err == nil {
+			return root, nil
+		}
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == modulePath && d.Replace != nil && filepath.IsAbs(d.Replace.Path) {
+				return d.Replace.Path, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("cannot find the source of %s to build mesos-listener: set %s to a built mesos-listener", modulePath, EnvListener)
+}
+
+const modulePath = "github.com/mesosnb/mesosnb"
+
+// sourceKey hashes what the listener is built from (Go version, go.mod,
+// go.sum, the .go files under pkg and cmd/mesos-listener: names, sizes and
+// times), so a changed source gets a fresh binary.
+func sourceKey(root string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintln(h, runtime.Version())
+	for _, dir := range []string{"pkg", filepath.Join("cmd", "mesos-listener")} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+				return err
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(h, p, fi.Size(), fi.ModTime().UnixNano())
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	for _, f := range []string{"go.mod", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// redact hides a zk:// password for anything written to disk or shown.
+func redact(master string) string {
+	if m, err := leader.Parse(master); err == nil {
+		if m.IsZooKeeper() {
+			return m.String()
+		}
+	}
+	return master
+}
