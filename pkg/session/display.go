@@ -20,15 +20,20 @@ import (
 // functions draw HTML tables with gonbui; anywhere else they print plain
 // text tables, so the same calls work in a terminal or a test.
 
-// table is rows of cells with a header, rendered as HTML or text.
-type table struct {
-	title  string
-	header []string
-	rows   [][]string
-	empty  string
+// Table is rows of cells under a header, shown as an HTML table in a
+// notebook and as aligned text elsewhere.
+type Table struct {
+	Title  string
+	Header []string
+	Rows   [][]string
+	Empty  string // shown instead of an empty table
 }
 
-func (t table) show() {
+// table is the short name the Show functions use.
+type table = Table
+
+// Show displays the table.
+func (t Table) Show() {
 	if gonbui.IsNotebook {
 		gonbui.DisplayHTML(t.html())
 		return
@@ -36,24 +41,60 @@ func (t table) show() {
 	fmt.Print(t.text())
 }
 
+func (t Table) show() { t.Show() }
+
+// Live is a display that redraws in place: a table that changes while a
+// cell runs. In a notebook only its last state is saved; elsewhere only
+// the last state is printed, by Final.
+type Live struct {
+	id   string
+	last Table
+}
+
+// NewLive returns a Live display with nothing shown yet.
+func NewLive() *Live {
+	l := &Live{}
+	if gonbui.IsNotebook {
+		l.id = gonbui.UniqueID()
+	}
+	return l
+}
+
+// Update redraws the display with t.
+func (l *Live) Update(t Table) {
+	l.last = t
+	if l.id != "" {
+		gonbui.UpdateHTML(l.id, t.html())
+	}
+}
+
+// Final leaves the last table in the output for good (the in-place display
+// is transient in GoNB).
+func (l *Live) Final() {
+	if l.id != "" {
+		gonbui.UpdateHTML(l.id, "")
+	}
+	l.last.Show()
+}
+
 const tableStyle = `style="border-collapse:collapse;font-family:monospace;font-size:90%"`
 const cellStyle = `style="border:1px solid #ccc;padding:2px 8px;text-align:left"`
 
-func (t table) html() string {
+func (t Table) html() string {
 	var b strings.Builder
-	if t.title != "" {
-		fmt.Fprintf(&b, "<b>%s</b><br>", html.EscapeString(t.title))
+	if t.Title != "" {
+		fmt.Fprintf(&b, "<b>%s</b><br>", html.EscapeString(t.Title))
 	}
-	if len(t.rows) == 0 {
-		fmt.Fprintf(&b, "<i>%s</i>", html.EscapeString(t.empty))
+	if len(t.Rows) == 0 {
+		fmt.Fprintf(&b, "<i>%s</i>", html.EscapeString(t.Empty))
 		return b.String()
 	}
 	fmt.Fprintf(&b, "<table %s><tr>", tableStyle)
-	for _, h := range t.header {
+	for _, h := range t.Header {
 		fmt.Fprintf(&b, "<th %s>%s</th>", cellStyle, html.EscapeString(h))
 	}
 	b.WriteString("</tr>")
-	for _, r := range t.rows {
+	for _, r := range t.Rows {
 		b.WriteString("<tr>")
 		for _, c := range r {
 			fmt.Fprintf(&b, "<td %s>%s</td>", cellStyle, html.EscapeString(c))
@@ -64,18 +105,18 @@ func (t table) html() string {
 	return b.String()
 }
 
-func (t table) text() string {
+func (t Table) text() string {
 	var b bytes.Buffer
-	if t.title != "" {
-		fmt.Fprintln(&b, t.title)
+	if t.Title != "" {
+		fmt.Fprintln(&b, t.Title)
 	}
-	if len(t.rows) == 0 {
-		fmt.Fprintf(&b, "(%s)\n", t.empty)
+	if len(t.Rows) == 0 {
+		fmt.Fprintf(&b, "(%s)\n", t.Empty)
 		return b.String()
 	}
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, strings.Join(t.header, "\t"))
-	for _, r := range t.rows {
+	fmt.Fprintln(w, strings.Join(t.Header, "\t"))
+	for _, r := range t.Rows {
 		fmt.Fprintln(w, strings.Join(r, "\t"))
 	}
 	w.Flush()
@@ -84,14 +125,14 @@ func (t table) text() string {
 
 // ShowOffers shows offers: agent, host, cpus, mem, disk, ports, attributes.
 func ShowOffers(offers []mesos.Offer) {
-	t := table{title: fmt.Sprintf("%d outstanding offer(s)", len(offers)), empty: "no outstanding offers",
-		header: []string{"offer", "agent", "host", "cpus", "mem MB", "disk MB", "ports", "attributes"}}
+	t := table{Title: fmt.Sprintf("%d outstanding offer(s)", len(offers)), Empty: "no outstanding offers",
+		Header: []string{"offer", "agent", "host", "cpus", "mem MB", "disk MB", "ports", "attributes"}}
 	for _, o := range offers {
 		var attrs []string
 		for _, a := range o.Attributes {
 			attrs = append(attrs, a.String())
 		}
-		t.rows = append(t.rows, []string{shortID(o.ID.Value), shortID(o.AgentID.Value), o.Hostname,
+		t.Rows = append(t.Rows, []string{shortID(o.ID.Value), shortID(o.AgentID.Value), o.Hostname,
 			fmt.Sprintf("%g", o.Resources.CPUs()), fmt.Sprintf("%g", o.Resources.Mem()), fmt.Sprintf("%g", o.Resources.Disk()),
 			o.Resources.Ports().String(), strings.Join(attrs, "; ")})
 	}
@@ -101,10 +142,10 @@ func ShowOffers(offers []mesos.Offer) {
 // ShowTasks shows each task's latest status: id, state, reason, message,
 // agent, age, and the states it went through.
 func ShowTasks(tasks []Task) {
-	t := table{title: "Tasks", empty: "no task updates yet",
-		header: []string{"task", "state", "reason", "message", "agent", "age", "states"}}
+	t := table{Title: "Tasks", Empty: "no task updates yet",
+		Header: []string{"task", "state", "reason", "message", "agent", "age", "states"}}
 	for _, task := range tasks {
-		t.rows = append(t.rows, []string{task.ID, string(task.State), task.Reason, task.Message, shortID(task.AgentID),
+		t.Rows = append(t.Rows, []string{task.ID, string(task.State), task.Reason, task.Message, shortID(task.AgentID),
 			time.Since(task.First).Round(time.Second).String(), joinStates(task.States)})
 	}
 	t.show()
@@ -112,9 +153,9 @@ func ShowTasks(tasks []Task) {
 
 // ShowEvents shows journal entries as a timeline.
 func ShowEvents(entries []Entry) {
-	t := table{title: "Events", empty: "no events", header: []string{"#", "received", "type", "what"}}
+	t := table{Title: "Events", Empty: "no events", Header: []string{"#", "received", "type", "what"}}
 	for _, e := range entries {
-		t.rows = append(t.rows, []string{fmt.Sprint(e.Seq), e.Received.Local().Format("15:04:05.000"), string(e.Event.Type), summary(e.Event)})
+		t.Rows = append(t.Rows, []string{fmt.Sprint(e.Seq), e.Received.Local().Format("15:04:05.000"), string(e.Event.Type), summary(e.Event)})
 	}
 	t.show()
 }
@@ -157,7 +198,7 @@ func summary(ev mesos.Event) string {
 
 // ShowState shows what the listener reports.
 func ShowState(st State) {
-	t := table{title: "Session", header: []string{"", ""}, rows: [][]string{
+	t := table{Title: "Session", Header: []string{"", ""}, Rows: [][]string{
 		{"status", st.Status + " " + st.Message},
 		{"framework", st.FrameworkID + " (" + st.FrameworkName + ")"},
 		{"master", st.Master},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mesosnb/mesosnb/pkg/httpapi"
+	"github.com/mesosnb/mesosnb/pkg/leader"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
 
@@ -19,9 +20,13 @@ import (
 const (
 	// EnvTaskUser is the Unix user tasks run as (FrameworkInfo.user).
 	EnvTaskUser = "MESOS_TASK_USER"
-	// EnvSessionDir overrides the session folder (default: the user's
-	// cache directory, mesosnb/sessions/<name>).
+	// EnvSessionDir overrides where session folders go (default: the
+	// user's cache directory, mesosnb/sessions); each session is a folder
+	// named after it inside.
 	EnvSessionDir = "MESOSNB_SESSION_DIR"
+	// EnvIdentity overrides "user@host", the name that frameworks and task
+	// ids carry so that workshop attendees can tell theirs apart.
+	EnvIdentity = "MESOSNB_IDENTITY"
 	// EnvListener names a mesos-listener binary to use instead of building
 	// one from the module's source.
 	EnvListener = "MESOSNB_LISTENER"
@@ -41,8 +46,8 @@ type Options struct {
 	// Name names the session folder; sessions with different names are
 	// independent frameworks. Default "default".
 	Name string
-	// Dir is the session folder; default $MESOSNB_SESSION_DIR, else
-	// <user cache dir>/mesosnb/sessions/<Name>.
+	// Dir is the session folder; default $MESOSNB_SESSION_DIR/<Name>,
+	// else <user cache dir>/mesosnb/sessions/<Name>.
 	Dir string
 	// Client configures the scheduler client: master, credentials, CA.
 	// Zero fields are filled from the environment (httpapi.DefaultConfig).
@@ -59,8 +64,12 @@ type Options struct {
 	StartTimeout time.Duration
 }
 
-// Identity is "user@host", used to tell workshop attendees apart.
+// Identity is "user@host" (or $MESOSNB_IDENTITY), used to tell workshop
+// attendees apart on a shared master.
 func Identity() string {
+	if id := os.Getenv(EnvIdentity); id != "" {
+		return id
+	}
 	u := os.Getenv("USER")
 	if cu, err := user.Current(); err == nil && cu.Username != "" {
 		u = cu.Username
@@ -71,6 +80,10 @@ func Identity() string {
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
+// Resolved returns the options with every default filled in: the
+// FrameworkInfo exactly as the listener will send it.
+func (o Options) Resolved() (Options, error) { return o.withDefaults() }
+
 func (o Options) withDefaults() (Options, error) {
 	if o.Name == "" {
 		o.Name = "default"
@@ -78,8 +91,8 @@ func (o Options) withDefaults() (Options, error) {
 	if !nameRE.MatchString(o.Name) {
 		return o, fmt.Errorf("session name %q: use letters, digits, '.', '_' and '-'", o.Name)
 	}
-	if o.Dir == "" {
-		o.Dir = os.Getenv(EnvSessionDir)
+	if o.Dir == "" && os.Getenv(EnvSessionDir) != "" {
+		o.Dir = filepath.Join(os.Getenv(EnvSessionDir), o.Name)
 	}
 	if o.Dir == "" {
 		cache, err := os.UserCacheDir()
@@ -97,6 +110,11 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Client.CAFile == "" {
 		o.Client.CAFile = env.CAFile
+	}
+	// Checked before anything is written: an address the listener cannot
+	// use could still carry a password into the session folder.
+	if _, err := leader.Parse(o.Client.Master); err != nil {
+		return o, fmt.Errorf("%w (fix MESOS_MASTER, or Options.Client.Master)", err)
 	}
 	f := &o.Framework
 	if f.User == "" {

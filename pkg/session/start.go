@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mesosnb/mesosnb/pkg/leader"
+	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
 
 // How Start found the session, Session.How.
@@ -63,17 +64,29 @@ func Start(ctx context.Context, opts Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	tornDown := tornDown(opts.Dir, st.FrameworkID)
 	if listenerRunning(opts.Dir) {
-		s.How = Attached
-		s.Note = fmt.Sprintf("attached to the running listener (pid %d) of framework %s", st.ListenerPID, st.FrameworkID)
-		if err := s.waitSubscribed(ctx, opts.StartTimeout); err != nil {
+		if tornDown {
+			// A cell tore the framework down and the listener has not
+			// learned it yet: it will, and exit; then start afresh.
+			err = waitExit(ctx, opts.Dir, opts.StartTimeout)
+		} else if err = s.waitSubscribed(ctx, opts.StartTimeout); err == nil {
+			s.How = Attached
+			s.Note = fmt.Sprintf("attached to the running listener (pid %d) of framework %s", st.ListenerPID, st.FrameworkID)
+			return s, nil
+		}
+		// A listener on its way out (its framework removed, or told to
+		// stop) is as good as gone; any other failure is the answer.
+		if !errors.Is(err, errListenerExited) {
 			return nil, err
 		}
-		return s, nil
+		if st, err = readState(opts.Dir); err != nil {
+			return nil, err
+		}
 	}
 
 	// No live listener: pick up the framework if the master still keeps it.
-	keep := st.FrameworkID != "" && st.Status != StatusRemoved && st.Status != "" &&
+	keep := st.FrameworkID != "" && st.Status != StatusRemoved && st.Status != "" && !tornDown &&
 		time.Since(st.UpdatedAt) < time.Duration(st.FailoverTimeout*float64(time.Second)) &&
 		st.Master == redact(opts.Client.Master)
 	switch {
@@ -106,7 +119,7 @@ func Start(ctx context.Context, opts Options) (*Session, error) {
 	if err := writeJSON(filepath.Join(opts.Dir, configFile), cfg); err != nil {
 		return nil, err
 	}
-	bin, err := listenerBinary(ctx)
+	bin, err := projectBinary(ctx, "mesos-listener", EnvListener)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +161,7 @@ func (s *Session) waitSubscribed(ctx context.Context, timeout time.Duration) err
 				}
 			case StatusRemoved, StatusStopped:
 				if !listenerRunning(s.Dir) {
-					return fmt.Errorf("the listener stopped: %s (its log: %s)", st.Message, filepath.Join(s.Dir, logFile))
+					return fmt.Errorf("%w: %s (its log: %s)", errListenerExited, st.Message, filepath.Join(s.Dir, logFile))
 				}
 			}
 			p.update(fmt.Sprintf("listener %s %s", st.Status, st.Message))
@@ -160,6 +173,42 @@ func (s *Session) waitSubscribed(ctx context.Context, timeout time.Duration) err
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// errListenerExited is waitSubscribed's answer when the listener it waits
+// for has exited.
+var errListenerExited = errors.New("the listener stopped")
+
+// waitExit waits for a listener that is about to exit to do so.
+func waitExit(ctx context.Context, dir string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for listenerRunning(dir) {
+		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+			return fmt.Errorf("the listener of a torn-down framework is still running after %s: stop it (Session.Stop), then start again (its log: %s)",
+				timeout, filepath.Join(dir, logFile))
+		}
+	}
+	return errListenerExited
+}
+
+// tornDown reports whether a cell's TEARDOWN of the framework was
+// accepted: the framework is gone even if the listener has not noticed.
+func tornDown(dir, frameworkID string) bool {
+	if frameworkID == "" {
+		return false
+	}
+	calls, _ := readCalls(filepath.Join(dir, callsFile))
+	for _, c := range calls {
+		if c.Type != string(mesos.CallTeardown) || c.Status/100 != 2 {
+			continue
+		}
+		var call mesos.Call
+		if json.Unmarshal(c.Request, &call) == nil && call.FrameworkID != nil && call.FrameworkID.Value == frameworkID {
+			return true
+		}
+	}
+	return false
 }
 
 // nextStep tells the user what to do about a listener that cannot
@@ -245,18 +294,19 @@ func (s *Session) Stop(ctx context.Context) error {
 	return nil
 }
 
-// listenerBinary finds mesos-listener: $MESOSNB_LISTENER, else one built
-// from this module's source into the user's cache, rebuilt when the source
-// changes.
-func listenerBinary(ctx context.Context) (string, error) {
-	if p := os.Getenv(EnvListener); p != "" {
+// projectBinary finds one of the project's programs (cmd/<name>): $env
+// when set, else one built from this module's source into the user's
+// cache, rebuilt when the source changes. A cell never needs a shell
+// command to get it.
+func projectBinary(ctx context.Context, name, env string) (string, error) {
+	if p := os.Getenv(env); p != "" {
 		return p, nil
 	}
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
-	key, err := sourceKey(root)
+	key, err := sourceKey(root, name)
 	if err != nil {
 		return "", err
 	}
@@ -264,7 +314,7 @@ func listenerBinary(ctx context.Context) (string, error) {
 	if err != nil {
 		cache = os.TempDir()
 	}
-	bin := filepath.Join(cache, "mesosnb", "bin", "mesos-listener-"+key)
+	bin := filepath.Join(cache, "mesosnb", "bin", name+"-"+key)
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
@@ -272,11 +322,11 @@ func listenerBinary(ctx context.Context) (string, error) {
 		return "", err
 	}
 	tmp := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid())
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", tmp, "./cmd/mesos-listener")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", tmp, "./cmd/"+name)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		os.Remove(tmp)
-		return "", fmt.Errorf("build the listener in %s: %v\n%s", root, err, out)
+		return "", fmt.Errorf("build %s in %s: %v\n%s", name, root, err, out)
 	}
 	return bin, os.Rename(tmp, bin)
 }
@@ -286,7 +336,7 @@ func listenerBinary(ctx context.Context) (string, error) {
 func moduleRoot() (string, error) {
 	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
 		root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
-		if _, err := os.Stat(filepath.Join(root, "cmd", "mesos-listener")); err == nil {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
 			return root, nil
 		}
 	}
@@ -297,18 +347,18 @@ func moduleRoot() (string, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("cannot find the source of %s to build mesos-listener: set %s to a built mesos-listener", modulePath, EnvListener)
+	return "", fmt.Errorf("cannot find the source of %s to build its programs: set %s to a built mesos-listener", modulePath, EnvListener)
 }
 
 const modulePath = "github.com/mesosnb/mesosnb"
 
-// sourceKey hashes what the listener is built from (Go version, go.mod,
-// go.sum, the .go files under pkg and cmd/mesos-listener: names, sizes and
-// times), so a changed source gets a fresh binary.
-func sourceKey(root string) (string, error) {
+// sourceKey hashes what cmd/<name> is built from (Go version, go.mod,
+// go.sum, the .go files under pkg and cmd/<name>: names, sizes and times),
+// so a changed source gets a fresh binary.
+func sourceKey(root, name string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintln(h, runtime.Version())
-	for _, dir := range []string{"pkg", filepath.Join("cmd", "mesos-listener")} {
+	for _, dir := range []string{"pkg", filepath.Join("cmd", name)} {
 		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
 				return err

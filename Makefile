@@ -1,0 +1,118 @@
+# mesosnb: Go notebooks, a Go client and a local stand-in for the Apache
+# Mesos HTTP API. The two commands a newcomer needs:
+#
+#   make demo    install what is missing, start the local stand-in and run
+#                the Demo-API notebook headless against it
+#   make test    everything CI runs
+#
+# Other targets: deps, notebook, localmesos, images, refresh-notebooks,
+# bench, chaos, fuzz, clean.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+GO ?= go
+GOBIN := $(shell $(GO) env GOPATH)/bin
+export PATH := $(PATH):$(GOBIN)
+# Debian's Jupyter lives beside Debian's python3, not a pyenv one on PATH.
+JUPYTER ?= $(firstword $(wildcard .venv/bin/jupyter /usr/bin/jupyter) jupyter)
+export JUPYTER
+BUILD := .build
+
+.PHONY: all deps go-tools kernel jupyter zookeeper gopls build images demo notebook localmesos \
+	test lint unit cluster-checks offline-cluster refresh-notebooks bench chaos fuzz clean
+
+all: build
+
+## deps: install what is missing (Go tools, the GoNB kernel, Jupyter, ZooKeeper).
+deps: go-tools kernel jupyter zookeeper
+
+go-tools:
+	@$(GO) install tool
+	@echo "deps: gonb and goimports installed in $(GOBIN)"
+
+# gonb --install refuses to write the kernel without gopls unless told:
+# gopls is optional (completion only), see 'make gopls'.
+kernel: go-tools
+	@$(GOBIN)/gonb --install --force_deps >/dev/null 2>&1 || { echo "deps: 'gonb --install' failed; run: $(GOBIN)/gonb --install --force_deps"; exit 1; }
+	@echo "deps: GoNB kernel installed (Jupyter kernel name: gonb)"
+
+gopls:
+	$(GO) install golang.org/x/tools/gopls@v0.23.0
+
+# Jupyter: already there, else a virtualenv from requirements.txt when PyPI
+# answers, else Debian's packages, else the exact command to run.
+jupyter:
+	@if "$(JUPYTER)" nbconvert --version >/dev/null 2>&1; then echo "deps: Jupyter found ($(JUPYTER))"; \
+	elif curl -fsS --max-time 5 -o /dev/null https://pypi.org/simple/notebook/ 2>/dev/null; then \
+		python3 -m venv .venv && .venv/bin/pip install -q -r requirements.txt && echo "deps: Jupyter installed in .venv"; \
+	elif command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; }; then \
+		s=""; [ "$$(id -u)" = 0 ] || s=sudo; \
+		$$s apt-get install -y -qq --no-install-recommends jupyter-notebook jupyter-nbconvert python3-nbclient >/dev/null && echo "deps: Jupyter installed from Debian's packages"; \
+	else echo "deps: no Jupyter. Run: python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"; exit 1; fi
+
+zookeeper:
+	@if [ -f /usr/share/java/zookeeper.jar ] || [ -n "$${ZKTEST_CLASSPATH:-}" ]; then echo "deps: ZooKeeper found"; \
+	elif command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; }; then \
+		s=""; [ "$$(id -u)" = 0 ] || s=sudo; \
+		$$s apt-get install -y -qq --no-install-recommends zookeeper >/dev/null && echo "deps: ZooKeeper installed from Debian's packages"; \
+	else echo "deps: no ZooKeeper (tests that need it skip outside CI). Run: sudo apt-get install -y zookeeper"; fi
+
+build:
+	$(GO) build ./...
+
+## images: the FROM scratch images (needs Docker, no registry).
+images:
+	docker/demo-site/build.sh >/dev/null
+	docker/localmesos/build.sh >/dev/null
+	@echo "images: mesosnb/demo-site:dev and mesosnb/localmesos:dev built"
+
+## demo: the whole story in one command.
+demo: deps
+	@if docker info >/dev/null 2>&1; then docker/demo-site/build.sh >/dev/null && echo "demo: built mesosnb/demo-site:dev"; \
+	else echo "demo: no Docker engine: the task will be simulated (see README)"; fi
+	$(GO) run ./cmd/demo
+
+## notebook: Jupyter in the browser, with the GoNB kernel.
+notebook: deps
+	"$(JUPYTER)" notebook --notebook-dir=notebooks
+
+## localmesos: the local stand-in on 127.0.0.1:5050 (master) and :5051 (agent).
+localmesos:
+	$(GO) run ./cmd/localmesos -v
+
+## test: what CI runs.
+test: deps lint unit cluster-checks offline-cluster
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	git ls-files -z '*.sh' .ci/run | xargs -0 shellcheck
+
+unit:
+	$(GO) test -timeout 20m ./...
+
+cluster-checks:
+	cd vagrant && env -u VAGRANT_DEFAULT_PROVIDER vagrant validate --ignore-provider
+	docker-compose -f docker/compose.yaml config -q
+	docker-compose -f docker/compose.offline.yaml config -q
+
+# The registry-free containerised cluster, up for real: Demo-API runs
+# against it and launches a real container, then it comes down.
+offline-cluster: images
+	$(GO) run ./cmd/demo --offline-compose
+
+## refresh-notebooks: re-run the notebooks against localmesos and save their outputs.
+refresh-notebooks: deps
+	$(GO) run ./cmd/demo --refresh
+
+bench:
+	$(GO) run ./cmd/bench
+
+chaos:
+	$(GO) run ./cmd/chaos
+
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzDecoder -fuzztime 60s ./pkg/recordio
+
+clean:
+	rm -rf $(BUILD) docker/demo-site/demo-site docker/localmesos/localmesos

@@ -1,0 +1,137 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// EnvLocalMesos names a localmesos binary to use instead of building one.
+const EnvLocalMesos = "MESOSNB_LOCALMESOS"
+
+// StandIn is a localmesos process a notebook started, detached like the
+// listener: for demos that need a master to stop, such as a leader
+// failover through ZooKeeper. It is found again by name from later cells.
+type StandIn struct {
+	Name string
+	URL  string // the master's base URL
+	PID  int
+	dir  string
+}
+
+// StartStandIn starts localmesos with args (its flags; --master-addr
+// names where the master listens) unless one of that name already runs,
+// and waits until its master answers /health.
+func StartStandIn(ctx context.Context, name string, args ...string) (*StandIn, error) {
+	if !nameRE.MatchString(name) {
+		return nil, fmt.Errorf("stand-in name %q: use letters, digits, '.', '_' and '-'", name)
+	}
+	root, err := sessionsRoot()
+	if err != nil {
+		return nil, err
+	}
+	s := &StandIn{Name: name, dir: filepath.Join(root, "standins", name), URL: "http://127.0.0.1:5050"}
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--master-addr="); ok {
+			s.URL = "http://" + v
+		} else if a == "--master-addr" && i+1 < len(args) {
+			s.URL = "http://" + args[i+1]
+		}
+	}
+	if err := ensureDir(s.dir); err != nil {
+		return nil, err
+	}
+	if pid := readPID(s.dir); pid > 0 && alive(pid) {
+		s.PID = pid
+		return s, s.waitHealthy(ctx)
+	}
+	bin, err := projectBinary(ctx, "localmesos", EnvLocalMesos)
+	if err != nil {
+		return nil, err
+	}
+	logf, err := os.OpenFile(filepath.Join(s.dir, logFile), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start localmesos %s: %w", name, err)
+	}
+	go cmd.Wait()
+	s.PID = cmd.Process.Pid
+	if err := writeAtomic(filepath.Join(s.dir, "pid"), []byte(strconv.Itoa(s.PID)+"\n")); err != nil {
+		return nil, err
+	}
+	return s, s.waitHealthy(ctx)
+}
+
+func (s *StandIn) waitHealthy(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/health", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		if !alive(s.PID) {
+			b, _ := os.ReadFile(filepath.Join(s.dir, logFile))
+			return fmt.Errorf("localmesos %s exited: %s", s.Name, strings.TrimSpace(string(b)))
+		}
+		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			return fmt.Errorf("localmesos %s does not answer %s/health: %w", s.Name, s.URL, err)
+		}
+	}
+}
+
+// Stop ends the stand-in (SIGTERM: it kills its tasks and leaves
+// ZooKeeper) and waits for it to exit.
+func (s *StandIn) Stop(ctx context.Context) error {
+	if s.PID <= 0 || !alive(s.PID) {
+		return nil
+	}
+	syscall.Kill(s.PID, syscall.SIGTERM)
+	for alive(s.PID) {
+		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+			syscall.Kill(s.PID, syscall.SIGKILL)
+			return fmt.Errorf("localmesos %s did not stop: %w", s.Name, err)
+		}
+	}
+	os.Remove(filepath.Join(s.dir, "pid"))
+	return nil
+}
+
+// Running reports whether the stand-in's process is alive.
+func (s *StandIn) Running() bool { return s.PID > 0 && alive(s.PID) }
+
+func readPID(dir string) int {
+	b, err := os.ReadFile(filepath.Join(dir, "pid"))
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
+}
+
+// sessionsRoot is where session folders go: $MESOSNB_SESSION_DIR, else
+// <user cache dir>/mesosnb/sessions.
+func sessionsRoot() (string, error) {
+	if d := os.Getenv(EnvSessionDir); d != "" {
+		return d, nil
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("find a folder for sessions (set %s): %w", EnvSessionDir, err)
+	}
+	return filepath.Join(cache, "mesosnb", "sessions"), nil
+}
