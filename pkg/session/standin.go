@@ -72,7 +72,26 @@ func StartStandIn(ctx context.Context, name string, args ...string) (*StandIn, e
 	if err := writeAtomic(filepath.Join(s.dir, "pid"), []byte(strconv.Itoa(s.PID)+"\n")); err != nil {
 		return nil, err
 	}
+	if err := writeAtomic(filepath.Join(s.dir, "url"), []byte(s.URL+"\n")); err != nil {
+		return nil, err
+	}
 	return s, s.waitHealthy(ctx)
+}
+
+// FindStandIn returns the stand-in of that name if it runs, without
+// starting anything.
+func FindStandIn(name string) (*StandIn, bool) {
+	root, err := sessionsRoot()
+	if err != nil || !nameRE.MatchString(name) {
+		return nil, false
+	}
+	dir := filepath.Join(root, "standins", name)
+	pid := readPID(dir)
+	if pid <= 0 || !alive(pid) {
+		return nil, false
+	}
+	url, _ := os.ReadFile(filepath.Join(dir, "url"))
+	return &StandIn{Name: name, URL: strings.TrimSpace(string(url)), PID: pid, dir: dir}, true
 }
 
 func (s *StandIn) waitHealthy(ctx context.Context) error {
