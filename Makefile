@@ -81,7 +81,7 @@ localmesos:
 	$(GO) run ./cmd/localmesos -v
 
 ## test: what CI runs.
-test: deps lint unit cluster-checks offline-cluster
+test: deps lint unit cluster-checks offline-cluster chaos
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

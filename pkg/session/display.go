@@ -20,6 +20,9 @@ import (
 // functions draw HTML tables with gonbui; anywhere else they print plain
 // text tables, so the same calls work in a terminal or a test.
 
+// inNotebook reports whether a GoNB kernel runs this program.
+func inNotebook() bool { return gonbui.IsNotebook }
+
 // Table is rows of cells under a header, shown as an HTML table in a
 // notebook and as aligned text elsewhere.
 type Table struct {

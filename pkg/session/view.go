@@ -1,9 +1,11 @@
 package session
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,15 +20,36 @@ import (
 // what the listener appended since.
 type reader struct {
 	dir      string
+	file     os.FileInfo // the journal read so far
+	br       *bufio.Reader
 	offset   int64
 	entries  []Entry
 	problems []JournalProblem
 }
 
-func newReader(dir string) *reader { return &reader{dir: dir} }
+func newReader(dir string) *reader {
+	return &reader{dir: dir, br: bufio.NewReaderSize(nil, 64<<10)}
+}
 
 func (r *reader) refresh() error {
-	s, off, err := scanJournal(filepath.Join(r.dir, journalFile), r.offset)
+	f, err := os.Open(filepath.Join(r.dir, journalFile))
+	if os.IsNotExist(err) {
+		r.reset(nil) // put aside for a new framework, whose listener has not written yet
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read the journal: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("read the journal: %w", err)
+	}
+	if r.file == nil || !os.SameFile(r.file, fi) {
+		// A new framework's journal replaced the one read so far.
+		r.reset(fi)
+	}
+	s, off, err := scanLines(f, r.br, r.offset)
 	if err != nil {
 		return fmt.Errorf("read the journal: %w", err)
 	}
@@ -34,6 +57,10 @@ func (r *reader) refresh() error {
 	r.entries = append(r.entries, s.Entries...)
 	r.problems = append(r.problems, s.Problems...)
 	return nil
+}
+
+func (r *reader) reset(file os.FileInfo) {
+	r.file, r.offset, r.entries, r.problems = file, 0, nil, nil
 }
 
 // State returns what the listener reports now.
@@ -237,6 +264,9 @@ func (s *Session) WaitOffer(ctx context.Context, timeout time.Duration) (mesos.O
 		if len(offers) > 0 {
 			return offers[0], nil
 		}
+		if err := s.listening(); err != nil {
+			return mesos.Offer{}, err
+		}
 		st, _ := s.State()
 		p.update(fmt.Sprintf("%s: listener %s, last event %s", time.Since(start).Round(100*time.Millisecond), st.Status, ago(st.LastEvent)))
 		if err := sleep(ctx, 20*time.Millisecond); err != nil {
@@ -268,6 +298,9 @@ func (s *Session) WaitTask(ctx context.Context, id string, timeout time.Duration
 		} else {
 			p.update("no update for task " + id + " yet")
 		}
+		if err := s.listening(); err != nil {
+			return t, err
+		}
 		if err := sleep(ctx, 20*time.Millisecond); err != nil {
 			if ok {
 				return t, fmt.Errorf("task %s still %s after %s", id, t.State, timeout)
@@ -275,6 +308,16 @@ func (s *Session) WaitTask(ctx context.Context, id string, timeout time.Duration
 			return t, fmt.Errorf("no update for task %s within %s: was it launched (check the ACCEPT answer and the offer it used)?", id, timeout)
 		}
 	}
+}
+
+// listening says what to do when no listener holds the session: nothing
+// more will arrive, so waiting is pointless.
+func (s *Session) listening() error {
+	if listenerRunning(s.Dir) {
+		return nil
+	}
+	st, _ := readState(s.Dir)
+	return fmt.Errorf("no listener holds the session (last status: %s %s): run the subscribe cell (session.Start) again", st.Status, st.Message)
 }
 
 func joinStates(states []mesos.TaskState) string {
@@ -303,6 +346,11 @@ func (s *Session) Client() (*scheduler.Client, error) {
 	if st.StreamID == "" || st.FrameworkID == "" {
 		return nil, fmt.Errorf("the listener is not subscribed (%s: %s): run the subscribe cell (session.Start) again", st.Status, st.Message)
 	}
+	// The stream id in state.json dies with its listener: calls bound to
+	// it would be refused.
+	if err := s.listening(); err != nil {
+		return nil, err
+	}
 	cfg := s.opts.Client
 	cfg.Observe = s.record
 	c, err := scheduler.New(cfg)
@@ -328,5 +376,9 @@ func (s *Session) record(ex httpapi.Exchange) {
 		c.Error = ex.Err.Error()
 	}
 	appendCall(filepath.Join(s.Dir, callsFile), c)
-	ShowCall(ex)
+	if inNotebook() {
+		// In a notebook every call is part of the story; a program that
+		// wants them printed calls ShowCall itself.
+		ShowCall(ex)
+	}
 }
