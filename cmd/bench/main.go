@@ -131,7 +131,12 @@ func recordioRows() ([]Row, error) {
 		return nil, err
 	}
 	ours, naive := res["BenchmarkDecode/recordio"], res["BenchmarkDecode/naive-bufio-strconv"]
+	ev, err := goBench("./pkg/mesos", "BenchmarkEventDecode", "2s")
+	if err != nil {
+		return nil, err
+	}
 	return []Row{
+		{Name: "event JSON decode", Value: ev["BenchmarkEventDecode"]["events/s"], Unit: "events/s", Note: "heartbeats, updates, offers, rescinds"},
 		{Name: "recordio decode", Value: ours["MB/s"], Unit: "MB/s", Comparison: fmt.Sprintf("bufio+strconv: %.0f MB/s", naive["MB/s"])},
 		{Name: "recordio allocations", Value: ours["allocs/record"], Unit: "allocs/record", Target: "0 per record (buffer reused)", Comparison: fmt.Sprintf("bufio+strconv: %.3g", naive["allocs/record"])},
 	}, nil
