@@ -10,6 +10,8 @@
 package main
 
 import (
+	"net/http"
+	_ "net/http/pprof"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,6 +82,9 @@ func run(args []string) error {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	if a := os.Getenv("LOCALMESOS_PPROF"); a != "" {
+		go http.ListenAndServe(a, nil)
+	}
 	srv, err := localmesos.New(cfg)
 	if err != nil {
 		return err

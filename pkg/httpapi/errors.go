@@ -19,6 +19,7 @@ type Error struct {
 	Body       string
 }
 
+// Error says what was done, where, and what Mesos answered.
 func (e *Error) Error() string {
 	host := e.URL
 	if u, err := url.Parse(e.URL); err == nil && u.Host != "" {
@@ -58,6 +59,7 @@ type ProtocolError struct {
 	Msg  string
 }
 
+// Error says which call got what unexpected answer.
 func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("%s to %s: %s", e.Call, e.URL, e.Msg)
 }

@@ -128,7 +128,6 @@ type agentTask struct {
 	fwID      string
 	sandbox   string
 	run       Run
-	runner    string
 	state     mesos.TaskState // latest state, sent or pending
 	pending   []mesos.TaskStatus
 	inFlight  bool
@@ -168,12 +167,8 @@ func (a *agent) launch(fwID string, info mesos.TaskInfo) {
 
 // execute drives one task: TASK_STARTING, launch, TASK_RUNNING, wait, end.
 func (a *agent) execute(ctx context.Context, t *agentTask) {
-	runner := a.runner
-	if sel, ok := runner.(interface{ For(mesos.TaskInfo) Runner }); ok {
-		runner = sel.For(t.info)
-	}
+	runner := RunnerFor(a.runner, t.info)
 	a.mu.Lock()
-	t.runner = runner.Name()
 	killedEarly := t.killed
 	a.mu.Unlock()
 	if killedEarly {
@@ -184,7 +179,10 @@ func (a *agent) execute(ctx context.Context, t *agentTask) {
 		a.update(t, mesos.TaskFailed, mesos.SourceAgent, mesos.ReasonContainerLaunchFailed, textLaunchFailed+"create sandbox: "+err.Error(), nil)
 		return
 	}
-	a.update(t, mesos.TaskStarting, mesos.SourceExecutor, "", "", nil)
+	// A simulated task says so in every update; real executors send
+	// TASK_STARTING and TASK_RUNNING without a message.
+	startMsg := StatusMessage(runner, t.info)
+	a.update(t, mesos.TaskStarting, mesos.SourceExecutor, "", startMsg, nil)
 	// What Mesos' executors refuse once they have started: the Docker
 	// executor's run options, the command executor's shell without a
 	// command (it aborts, and the agent reports the executor's end).
@@ -215,7 +213,7 @@ func (a *agent) execute(ctx context.Context, t *agentTask) {
 	if killedEarly {
 		run.Kill(grace)
 	} else {
-		a.update(t, mesos.TaskRunning, mesos.SourceExecutor, "", "", a.containerStatus(run.Status()))
+		a.update(t, mesos.TaskRunning, mesos.SourceExecutor, "", startMsg, a.containerStatus(run.Status()))
 	}
 	exit := run.Wait()
 	a.update(t, exit.State, mesos.SourceExecutor, exit.Reason, exit.Message, nil)
@@ -255,17 +253,6 @@ func (a *agent) env(t *agentTask) []string {
 		}
 	}
 	return env
-}
-
-// defaultGrace is how long a task gets between SIGTERM and SIGKILL when
-// neither its kill policy nor the KILL call says: 3 seconds for Mesos'
-// command executor, 5 (--executor_shutdown_grace_period) for its Docker
-// executor.
-func defaultGrace(runner string) time.Duration {
-	if runner == "docker" {
-		return 5 * time.Second
-	}
-	return 3 * time.Second
 }
 
 // update queues a status update for the task; the head of the queue is
@@ -347,20 +334,23 @@ func (a *agent) acknowledge(fwID, taskID string, uuid []byte) {
 	}
 }
 
-// kill stops a task: TERM, then KILL after the grace period.
-func (a *agent) kill(fwID, taskID string, grace time.Duration) {
+// kill stops a task: TERM, then KILL after the grace period. A running
+// task of a framework with the TASK_KILLING_STATE capability first
+// reports TASK_KILLING, as Mesos' executors do.
+func (a *agent) kill(fwID, taskID string, grace time.Duration, killingState bool) {
 	a.mu.Lock()
 	t := a.tasks[taskKey(fwID, taskID)]
 	if t == nil || t.killed {
 		a.mu.Unlock()
 		return
 	}
-	if grace < 0 {
-		grace = defaultGrace(t.runner)
-	}
 	t.killed, t.grace = true, grace
 	run := t.run
+	running := run != nil && !t.state.Terminal()
 	a.mu.Unlock()
+	if running && killingState {
+		a.update(t, mesos.TaskKilling, mesos.SourceExecutor, "", "", nil)
+	}
 	if run != nil {
 		run.Kill(grace)
 	}

@@ -40,8 +40,7 @@ func (s *Server) operator(w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusBadRequest, textValidateMasterCall+"Expecting 'teardown' to be present")
 		return
 	}
-	if !acceptsJSON(r) {
-		plain(w, http.StatusNotAcceptable, textAcceptBad)
+	if !negotiate(w, r) {
 		return
 	}
 	m := s.master
@@ -234,6 +233,7 @@ func (m *master) getState() mesos.GetStateResponse {
 // has a bounded queue, so a slow reader is cut off instead of slowing the
 // master down.
 type opSubscriber struct {
+	seq   uint64 // order of subscription: the oldest goes first past the limit
 	mu    sync.Mutex
 	queue [][]byte
 	wake  chan struct{}
@@ -241,21 +241,19 @@ type opSubscriber struct {
 	ended bool
 }
 
-// maxOpSubscribers is Mesos' --max_operator_event_stream_subscribers
-// default; past it the oldest stream is closed.
-const maxOpSubscribers = 1000
-
 func (m *master) newOpSubscriber() *opSubscriber {
-	s := &opSubscriber{wake: make(chan struct{}, 1), done: make(chan struct{})}
+	m.nextOpSub++
+	s := &opSubscriber{seq: m.nextOpSub, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	st := m.getState()
 	s.push(eventJSON(mesos.OperatorEvent{Type: mesos.OperatorSubscribed, Subscribed: &mesos.OperatorSubscribedEvent{GetState: st, HeartbeatIntervalSeconds: m.cfg.Heartbeat.Seconds()}}))
 	// Mesos sends the first heartbeat at once, then one per interval.
 	s.push(eventJSON(mesos.OperatorEvent{Type: mesos.OperatorHeartbeat}))
-	if len(m.opSubs) >= maxOpSubscribers {
+	if len(m.opSubs) >= m.cfg.MaxOperatorSubscribers {
 		var oldest *opSubscriber
 		for o := range m.opSubs {
-			oldest = o
-			break
+			if oldest == nil || o.seq < oldest.seq {
+				oldest = o
+			}
 		}
 		oldest.end()
 		delete(m.opSubs, oldest)

@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
@@ -18,33 +17,34 @@ const maxBody = 8 << 20
 
 // validateCall is scheduler::call::validate: the checks that come after a
 // body has become a Call and before anything looks at the framework.
-func validateCall(call *mesos.Call, raw map[string]any) string {
+// principal is the authenticated one, "" without authentication.
+func validateCall(call *mesos.Call, raw map[string]any, principal string) string {
 	if !present(callMsg.field("type"), raw["type"]) {
 		return "Expecting 'type' to be present"
-	}
-	payload := map[mesos.CallType]string{
-		mesos.CallSubscribe: "subscribe", mesos.CallAccept: "accept", mesos.CallDecline: "decline",
-		mesos.CallAcceptInverseOffers: "accept_inverse_offers", mesos.CallDeclineInverseOffers: "decline_inverse_offers",
-		mesos.CallKill: "kill", mesos.CallShutdown: "shutdown", mesos.CallAcknowledge: "acknowledge",
-		mesos.CallAcknowledgeOperationStatus: "acknowledge_operation_status", mesos.CallReconcile: "reconcile",
-		mesos.CallReconcileOperations: "reconcile_operations", mesos.CallMessage: "message", mesos.CallRequest: "request",
-		mesos.CallUpdateFramework: "update_framework",
 	}
 	if call.Type == mesos.CallSubscribe {
 		if raw["subscribe"] == nil {
 			return "Expecting 'subscribe' to be present"
 		}
-		id := call.Subscribe.FrameworkInfo.ID
-		if (call.FrameworkID == nil) != (id == nil) || (id != nil && id.Value != call.FrameworkID.Value) {
+		info := call.Subscribe.FrameworkInfo
+		if idValue(info.ID) != idValue(call.FrameworkID) {
 			return "'framework_id' differs from 'subscribe.framework_info.id'"
 		}
-		return ""
-	}
-	if call.Type == "UNKNOWN" {
+		if principal != "" && info.Principal != "" && info.Principal != principal {
+			return fmt.Sprintf(textPrincipalMismatch, principal, info.Principal)
+		}
 		return ""
 	}
 	if call.FrameworkID == nil {
 		return "Expecting 'framework_id' to be present"
+	}
+	payload := map[mesos.CallType]string{
+		mesos.CallAccept: "accept", mesos.CallDecline: "decline",
+		mesos.CallAcceptInverseOffers: "accept_inverse_offers", mesos.CallDeclineInverseOffers: "decline_inverse_offers",
+		mesos.CallKill: "kill", mesos.CallShutdown: "shutdown", mesos.CallAcknowledge: "acknowledge",
+		mesos.CallAcknowledgeOperationStatus: "acknowledge_operation_status", mesos.CallReconcile: "reconcile",
+		mesos.CallReconcileOperations: "reconcile_operations", mesos.CallMessage: "message", mesos.CallRequest: "request",
+		mesos.CallUpdateFramework: "update_framework",
 	}
 	if name, ok := payload[call.Type]; ok && raw[name] == nil {
 		return fmt.Sprintf("Expecting '%s' to be present", name)
@@ -58,16 +58,27 @@ func validateCall(call *mesos.Call, raw map[string]any) string {
 		if !validUUID(call.AcknowledgeOperationStatus.UUID) {
 			return "Not a valid UUID"
 		}
+		if call.AcknowledgeOperationStatus.AgentID == nil {
+			return "Expecting 'agent_id' to be present"
+		}
 	case mesos.CallUpdateFramework:
-		id := call.UpdateFramework.FrameworkInfo.ID
-		if id == nil || id.Value != call.FrameworkID.Value {
+		if idValue(call.UpdateFramework.FrameworkInfo.ID) != idValue(call.FrameworkID) {
 			return "'framework_id' differs from 'update_framework.framework_info.id'"
 		}
 	}
 	return ""
 }
 
-// badRequest answers 400 with a plain-text body, as Mesos does.
+// idValue is an optional id's value: Mesos compares ids by value, and an
+// unset id equals one whose value is empty.
+func idValue(id *mesos.FrameworkID) string {
+	if id == nil {
+		return ""
+	}
+	return id.Value
+}
+
+// plain answers with a plain-text body, as Mesos does for every error.
 func plain(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(code)
@@ -82,8 +93,8 @@ func readCall(w http.ResponseWriter, r *http.Request, schema *message, out any) 
 		plain(w, http.StatusMethodNotAllowed, fmt.Sprintf("405 Method Not Allowed. Expecting one of { 'POST' }, but received '%s'.", r.Method))
 		return nil, false
 	}
-	ct := r.Header.Get("Content-Type")
-	if ct == "" {
+	ct, ok := headerValue(r, "Content-Type")
+	if !ok {
 		plain(w, http.StatusBadRequest, textContentTypeMissing)
 		return nil, false
 	}
@@ -112,7 +123,7 @@ func readCall(w http.ResponseWriter, r *http.Request, schema *message, out any) 
 	// The body passed the checks Mesos makes; decoding into our structs
 	// cannot meet a type it has not already accepted, except numbers
 	// written as strings, which are normalised first.
-	if err := json.Unmarshal(normaliseNumbers(schema, v), out); err != nil {
+	if err := json.Unmarshal(normalise(schema, v), out); err != nil {
 		plain(w, http.StatusBadRequest, schemaPrefix(schema)+err.Error())
 		return nil, false
 	}
@@ -127,81 +138,67 @@ func schemaPrefix(m *message) string {
 	return textConvertCall
 }
 
-// normaliseNumbers rewrites what Mesos accepts but encoding/json does not
-// ("15" for a number, "true" for a bool, an unknown optional enum) and
-// re-encodes the body.
-func normaliseNumbers(m *message, v any) []byte {
-	var walk func(m *message, obj map[string]any)
-	fix := func(f *field, x any) any {
-		switch f.kind {
-		case kNumber:
-			if s, ok := x.(string); ok {
-				if s == "Infinity" || s == "-Infinity" {
-					return json.Number("1e308")
-				}
-				return json.Number(s)
-			}
-		case kBool:
-			if s, ok := x.(string); ok {
-				return s == "true"
-			}
-		case kMessage:
-			if o, ok := x.(map[string]any); ok {
-				walk(f.msg, o)
-			}
-		}
-		return x
+// headerValue returns a request header the way libprocess sees it:
+// present (possibly empty) or absent.
+func headerValue(r *http.Request, name string) (string, bool) {
+	vs, ok := r.Header[http.CanonicalHeaderKey(name)]
+	if !ok || len(vs) == 0 {
+		return "", false
 	}
-	walk = func(m *message, obj map[string]any) {
-		for k, x := range obj {
-			f := m.field(k)
-			if f == nil {
-				delete(obj, k)
-				continue
-			}
-			if f.kind == kEnum && !f.repeated && !present(f, x) {
-				delete(obj, k)
-				continue
-			}
-			if arr, ok := x.([]any); ok {
-				for i := range arr {
-					arr[i] = fix(f, arr[i])
-				}
-				continue
-			}
-			obj[k] = fix(f, x)
-		}
-	}
-	if obj, ok := v.(map[string]any); ok {
-		walk(m, obj)
-	}
-	b, _ := json.Marshal(v)
-	return b
+	return strings.Join(vs, ","), true
 }
 
-// acceptsJSON applies the Accept header the way libprocess does: missing
-// or any value that allows application/json.
-func acceptsJSON(r *http.Request) bool {
-	accept := r.Header.Get("Accept")
-	if accept == "" {
+// acceptsMediaType is libprocess' Request::acceptsMediaType: no Accept
+// header accepts anything; otherwise the most specific entry that names
+// the type (type/subtype, then type/*, then */*) decides, and a q of 0
+// refuses. A present but empty header accepts nothing.
+func acceptsMediaType(r *http.Request, mediaType string) bool {
+	accept, ok := headerValue(r, "Accept")
+	if !ok {
 		return true
 	}
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		if q, ok := params["q"]; ok && (q == "0" || q == "0.0" || q == "0.00" || q == "0.000") {
-			continue
-		}
-		if mt == "application/json" || mt == "application/*" || mt == "*/*" {
-			return true
+	typ, _, _ := strings.Cut(mediaType, "/")
+	accept = strings.NewReplacer(" ", "", "\t", "", "\n", "").Replace(accept)
+	for _, candidate := range []string{mediaType, typ + "/*", "*/*"} {
+		for _, entry := range strings.Split(accept, ",") {
+			params := strings.Split(entry, ";")
+			if params[0] == "" || !strings.EqualFold(params[0], candidate) {
+				continue
+			}
+			var qs []string
+			for _, p := range params[1:] {
+				if k, v, ok := strings.Cut(p, "="); ok && k == "q" {
+					qs = append(qs, v)
+				}
+			}
+			if len(qs) != 1 {
+				return true // no q value, or a malformed one
+			}
+			q, err := strconv.ParseFloat(qs[0], 64)
+			return err == nil && q > 0
 		}
 	}
 	return false
 }
 
-// scheduler serves /api/v1/scheduler.
+// negotiate picks the answer's media type as Mesos does, JSON first. The
+// stand-in speaks only JSON, so a client that accepts only protobuf is
+// told so; one that accepts neither gets Mesos' own words.
+func negotiate(w http.ResponseWriter, r *http.Request) bool {
+	switch {
+	case acceptsMediaType(r, "application/json"):
+		return true
+	case acceptsMediaType(r, "application/x-protobuf"):
+		plain(w, http.StatusNotAcceptable, textProtobufAccept)
+	default:
+		plain(w, http.StatusNotAcceptable, textAcceptBad)
+	}
+	return false
+}
+
+// scheduler serves /api/v1/scheduler, making Master::Http::scheduler's
+// checks in its order, so that a call wrong in several ways gets the
+// answer Mesos would give.
 func (s *Server) scheduler(w http.ResponseWriter, r *http.Request) {
 	if !s.authenticate(w, r, "mesos-master-scheduler") {
 		return
@@ -214,17 +211,30 @@ func (s *Server) scheduler(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if msg := validateCall(&call, raw); msg != "" {
+	principal := ""
+	if s.cfg.Credentials != nil {
+		principal, _, _ = r.BasicAuth()
+	}
+	if msg := validateCall(&call, raw, principal); msg != "" {
 		plain(w, http.StatusBadRequest, textValidateCall+msg)
 		return
 	}
-	principal, _, _ := r.BasicAuth()
-	if call.Type == mesos.CallSubscribe {
-		s.subscribe(w, r, &call, principal)
-		return
+	if call.Type == mesos.CallSubscribe || call.Type == mesos.CallReconcileOperations {
+		if !negotiate(w, r) {
+			return
+		}
 	}
-	if call.Type == "UNKNOWN" {
-		plain(w, http.StatusNotImplemented, textNotImplemented)
+	streamID, hasStreamID := headerValue(r, "Mesos-Stream-Id")
+	if call.Type == mesos.CallSubscribe {
+		if hasStreamID {
+			plain(w, http.StatusBadRequest, textSubscribeStreamID)
+			return
+		}
+		if call.Subscribe.FrameworkInfo.Principal == "" {
+			// An authenticated framework need not name its principal.
+			call.Subscribe.FrameworkInfo.Principal = principal
+		}
+		s.subscribe(w, r, call.Subscribe)
 		return
 	}
 	m := s.master
@@ -235,23 +245,18 @@ func (s *Server) scheduler(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case fw == nil:
 		status, msg = http.StatusBadRequest, textFrameworkNotFound
-	case s.cfg.Credentials != nil && fw.info.Principal != principal:
+	case principal != "" && fw.info.Principal != principal:
 		status, msg = http.StatusBadRequest, fmt.Sprintf(textPrincipalMismatch, principal, fw.info.Principal)
 	case fw.sub == nil:
 		status, msg = http.StatusForbidden, textNotSubscribed
-	case r.Header.Get("Mesos-Stream-Id") == "":
+	case !hasStreamID:
 		status, msg = http.StatusBadRequest, textNoStreamID
-	case r.Header.Get("Mesos-Stream-Id") != fw.sub.streamID:
-		status, msg = http.StatusBadRequest, fmt.Sprintf(textStreamIDMismatch, r.Header.Get("Mesos-Stream-Id"), fw.id.Value)
+	case streamID != fw.sub.streamID:
+		status, msg = http.StatusBadRequest, fmt.Sprintf(textStreamIDMismatch, streamID, fw.id.Value)
 	}
 	if status != 0 {
 		m.mu.Unlock()
 		plain(w, status, msg)
-		return
-	}
-	if call.Type == mesos.CallReconcileOperations && !acceptsJSON(r) {
-		m.mu.Unlock()
-		plain(w, http.StatusNotAcceptable, textAcceptBad)
 		return
 	}
 	code, body := m.dispatch(fw, &call)
@@ -264,23 +269,10 @@ func (s *Server) scheduler(w http.ResponseWriter, r *http.Request) {
 }
 
 // subscribe answers a SUBSCRIBE with the event stream.
-func (s *Server) subscribe(w http.ResponseWriter, r *http.Request, call *mesos.Call, principal string) {
-	if !acceptsJSON(r) {
-		plain(w, http.StatusNotAcceptable, textAcceptBad)
-		return
-	}
-	if r.Header.Get("Mesos-Stream-Id") != "" {
-		plain(w, http.StatusBadRequest, textSubscribeStreamID)
-		return
-	}
-	info := call.Subscribe.FrameworkInfo
-	if s.cfg.Credentials != nil && info.Principal != "" && info.Principal != principal {
-		plain(w, http.StatusBadRequest, fmt.Sprintf(textPrincipalMismatch, principal, info.Principal))
-		return
-	}
+func (s *Server) subscribe(w http.ResponseWriter, r *http.Request, call *mesos.Subscribe) {
 	m := s.master
 	m.mu.Lock()
-	sub, refusal := m.subscribe(call.Subscribe, principal)
+	sub, refusal := m.subscribe(call)
 	m.mu.Unlock()
 
 	streamID := uuidString(newUUID())
@@ -312,15 +304,22 @@ func (m *master) dispatch(fw *framework, call *mesos.Call) (int, string) {
 	case mesos.CallAccept:
 		m.accept(fw, call.Accept)
 	case mesos.CallDecline:
-		m.decline(fw, call.Decline.OfferIDs, call.Decline.Filters)
+		m.decline(call.Decline.OfferIDs, call.Decline.Filters)
 	case mesos.CallAcceptInverseOffers, mesos.CallDeclineInverseOffers, mesos.CallMessage, mesos.CallRequest,
 		mesos.CallShutdown, mesos.CallAcknowledgeOperationStatus, mesos.CallReconcileOperations:
 		// Accepted and, as far as the stand-in goes, done: it has no
 		// inverse offers, custom executors or operation feedback.
 	case mesos.CallRevive:
-		m.revive(fw, call.Revive.Roles)
+		var roles []string
+		if call.Revive != nil {
+			roles = call.Revive.Roles
+		}
+		m.revive(fw, roles)
 	case mesos.CallSuppress:
-		roles := call.Suppress.Roles
+		var roles []string
+		if call.Suppress != nil {
+			roles = call.Suppress.Roles
+		}
 		if len(roles) == 0 {
 			roles = frameworkRoles(fw.info)
 		}
@@ -337,18 +336,23 @@ func (m *master) dispatch(fw *framework, call *mesos.Call) (int, string) {
 		m.reconcile(fw, call.Reconcile.Tasks)
 	case mesos.CallUpdateFramework:
 		return m.updateFramework(fw, call.UpdateFramework)
+	default:
+		// UNKNOWN, or a type this Mesos version does not have.
+		return http.StatusNotImplemented, textNotImplemented
 	}
 	return http.StatusAccepted, ""
 }
 
-func (m *master) decline(fw *framework, ids []mesos.OfferID, f *mesos.Filters) {
+func (m *master) decline(ids []mesos.OfferID, f *mesos.Filters) {
 	for _, id := range ids {
 		o := m.offers[id.Value]
-		if o == nil || o.fw != fw {
+		if o == nil {
 			continue // declining a spent offer is harmless in Mesos too
 		}
+		// Mesos does not check whose offer it is: a framework can
+		// decline another's, which then vanishes without RESCIND.
 		m.removeOffer(o)
-		m.filter(fw, o.agent.id, f)
+		m.filter(o.fw, o.agent.id, o.resources, f)
 	}
 	m.allocateSoon()
 }
@@ -364,7 +368,7 @@ func (m *master) revive(fw *framework, roles []string) {
 	for _, r := range roles {
 		delete(fw.suppressed, r)
 	}
-	fw.filters = map[string]time.Time{}
+	fw.filters = map[string]refusal{}
 	m.allocateSoon()
 }
 
@@ -386,7 +390,7 @@ func (m *master) checkRoles(fw *framework, roles []string, call string) bool {
 // body, or 400 with what was wrong.
 func (m *master) updateFramework(fw *framework, u *mesos.UpdateFramework) (int, string) {
 	info := u.FrameworkInfo
-	if msg := validateFrameworkInfo(info, u.SuppressedRoles); msg != "" {
+	if msg := validateFrameworkInfo(info, u.SuppressedRoles, false); msg != "" {
 		return http.StatusBadRequest, textUpdateInvalidInfo + msg
 	}
 	switch {

@@ -37,6 +37,11 @@ type Config struct {
 	// status update; it doubles up to ten minutes (10s in Mesos).
 	StatusUpdateRetry time.Duration
 
+	// MaxOperatorSubscribers bounds the operator event streams; past it
+	// the oldest is closed (1000, as Mesos'
+	// --max_operator_event_stream_subscribers).
+	MaxOperatorSubscribers int
+
 	// Credentials, when not nil, turns on HTTP basic auth for frameworks:
 	// principal to secret.
 	Credentials map[string]string
@@ -87,6 +92,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.StatusUpdateRetry <= 0 {
 		c.StatusUpdateRetry = 10 * time.Second
+	}
+	if c.MaxOperatorSubscribers <= 0 {
+		c.MaxOperatorSubscribers = 1000
 	}
 	if c.Runner == "" {
 		c.Runner = "auto"

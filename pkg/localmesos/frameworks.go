@@ -9,20 +9,21 @@ import (
 
 // subscribe registers or re-registers a framework for a new stream. It
 // returns the subscription, or a message for the ERROR event that refuses
-// it (Mesos answers 200, sends ERROR and closes). Called with m.mu held.
-func (m *master) subscribe(call *mesos.Subscribe, principal string) (*subscription, string) {
+// it (Mesos answers 200, sends ERROR and closes). The HTTP layer has
+// already put an authenticated principal into a FrameworkInfo without
+// one. Called with m.mu held.
+func (m *master) subscribe(call *mesos.Subscribe) (*subscription, string) {
 	info := call.FrameworkInfo
-	if msg := validateFrameworkInfo(info, call.SuppressedRoles); msg != "" {
+	removed := info.ID != nil && m.wasRemoved(info.ID.Value)
+	if msg := validateFrameworkInfo(info, call.SuppressedRoles, removed); msg != "" {
 		return nil, msg
 	}
 	now := time.Now()
 	streamID := uuidString(newUUID())
 	if info.ID != nil {
-		if m.wasRemoved(info.ID.Value) {
-			return nil, textFrameworkRemoved
-		}
 		if fw, ok := m.frameworks[info.ID.Value]; ok {
 			if fw.info.Principal != info.Principal {
+				// The new stream is refused; the old one goes on.
 				return nil, textPrincipalChange
 			}
 			return m.failoverFramework(fw, info, call.SuppressedRoles, streamID, now), ""
@@ -38,20 +39,23 @@ func (m *master) subscribe(call *mesos.Subscribe, principal string) (*subscripti
 		id = mesos.FrameworkID{Value: fmt.Sprintf("%s-%04d", m.id, m.nextFW)}
 		m.nextFW++
 	}
+	adopted := info.ID != nil
 	info.ID = &id
-	if info.Principal == "" && principal != "" {
-		info.Principal = principal
-	}
 	fw := &framework{
 		id: id, info: info, active: true, role: offerRole(info), suppressed: roleSet(call.SuppressedRoles),
 		registered: now, tasks: map[string]*task{}, offers: map[string]*offer{},
-		filters: map[string]time.Time{}, used: map[string]pool{},
+		filters: map[string]refusal{}, used: map[string]pool{},
 	}
 	fw.sub = newSubscription(fw, streamID)
 	m.frameworks[id.Value] = fw
 	m.log.Info("framework subscribed", "framework", m.frameworkName(fw), "stream", streamID)
 	m.sendSubscribed(fw)
 	m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkAdded, FrameworkAdded: &mesos.FrameworkEvent{Framework: m.frameworkState(fw)}})
+	if adopted {
+		// Mesos recovers the framework (FRAMEWORK_ADDED), then connects
+		// it to the stream (FRAMEWORK_UPDATED).
+		m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkUpdated, FrameworkUpdated: &mesos.FrameworkEvent{Framework: m.frameworkState(fw)}})
+	}
 	m.allocateSoon()
 	return fw.sub, ""
 }
@@ -92,9 +96,6 @@ func (m *master) failoverFramework(fw *framework, info mesos.FrameworkInfo, supp
 		m.rescind(o, false)
 	}
 	info.User, info.Checkpoint, info.ID = fw.info.User, fw.info.Checkpoint, &fw.id
-	if info.Principal == "" {
-		info.Principal = fw.info.Principal
-	}
 	fw.info = info
 	fw.role = offerRole(info)
 	fw.suppressed = roleSet(suppressed)

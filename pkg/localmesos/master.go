@@ -1,6 +1,7 @@
 package localmesos
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,7 @@ type master struct {
 	nextFW     int
 	nextOffer  int
 	opSubs     map[*opSubscriber]struct{}
+	nextOpSub  uint64
 	kick       chan struct{} // asks the allocator to run now
 	closed     bool
 }
@@ -53,8 +55,16 @@ type framework struct {
 	tasks     map[string]*task // by task id, until their terminal update is acknowledged
 	completed []*task
 	offers    map[string]*offer
-	filters   map[string]time.Time // agent id -> offers refused until
-	used      map[string]pool      // agent id -> resources of its tasks
+	filters   map[string]refusal // by agent id
+	used      map[string]pool    // agent id -> resources of its tasks
+}
+
+// refusal is an offer filter: resources of one agent a framework refused
+// (by DECLINE, or by leaving them unused in an ACCEPT), not to be offered
+// to it again until the filter expires.
+type refusal struct {
+	until     time.Time
+	resources pool
 }
 
 type offer struct {
@@ -177,8 +187,16 @@ func (m *master) allocate() {
 			continue
 		}
 		for i, fw := range fws {
-			if until, ok := fw.filters[a.id]; ok && now.Before(until) {
-				continue
+			if f, ok := fw.filters[a.id]; ok {
+				// As in Mesos' allocator, a filter holds back only offers
+				// it covers: once a task ends and frees more, the larger
+				// offer goes out.
+				if now.Before(f.until) && f.resources.contains(avail.resources("")) {
+					continue
+				}
+				if !now.Before(f.until) {
+					delete(fw.filters, a.id)
+				}
 			}
 			o := m.newOffer(fw, a, avail)
 			made[fw] = append(made[fw], o)
@@ -271,10 +289,11 @@ func (m *master) rescind(o *offer, notify bool) {
 	}
 }
 
-// filter keeps an agent's resources from a framework for refuse_seconds,
-// as Mesos' allocator does: 5 s unless given (or when negative), none for
-// 0, at most a year, and never less than the allocation interval.
-func (m *master) filter(fw *framework, agentID string, f *mesos.Filters) {
+// filter keeps refused resources of an agent from a framework for
+// refuse_seconds, as Mesos' allocator does: 5 s unless given (or when
+// negative), none for 0, at most a year, and never less than the
+// allocation interval.
+func (m *master) filter(fw *framework, agentID string, refused pool, f *mesos.Filters) {
 	refuse := 5.0
 	if f != nil && f.RefuseSeconds != nil {
 		refuse = *f.RefuseSeconds
@@ -287,14 +306,22 @@ func (m *master) filter(fw *framework, agentID string, f *mesos.Filters) {
 	}
 	d := time.Duration(min(refuse, 365*24*3600) * float64(time.Second))
 	d = max(d, m.cfg.AllocationInterval)
-	fw.filters[agentID] = time.Now().Add(d)
+	fw.filters[agentID] = refusal{until: time.Now().Add(d), resources: refused.clone()}
 }
 
-// eventJSON encodes an event; it cannot fail for our types.
+// eventJSON encodes an event; it cannot fail for our types. Infinite
+// doubles come out as Mesos writes them, the quoted strings "Infinity" and
+// "-Infinity".
 func eventJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("localmesos: encode %T: %v", v, err))
 	}
+	if bytes.Contains(b, infinityBytes) {
+		b = bytes.ReplaceAll(b, []byte("-"+infinityJSON), []byte(`"-Infinity"`))
+		b = bytes.ReplaceAll(b, infinityBytes, []byte(`"Infinity"`))
+	}
 	return b
 }
+
+var infinityBytes = []byte(infinityJSON)

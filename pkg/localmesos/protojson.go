@@ -1,22 +1,30 @@
 package localmesos
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-// This file checks a JSON body the way Mesos converts it into a protobuf
-// message (stout's protobuf.hpp Parser): JSON types must suit the field,
-// enums must be known names, bytes must be base64, and every required
-// field must be present. Go's encoding/json alone would accept much that
-// Mesos refuses (and refuse some things Mesos accepts, such as "15" for a
-// number), so requests are checked against this schema before they are
-// decoded into structs.
+// This file reads a JSON body the way Mesos does, in two steps, so that a
+// bad body gets Mesos' own words:
+//
+//   - parseJSON is stout's JSON::parse over picojson 1.3.0: its syntax
+//     error texts ("syntax error at line 1 near: ...") depend on exactly
+//     which byte the parser had read when it gave up, so the parser below
+//     reads the way picojson does, one byte and one push-back at a time.
+//   - convert is stout's protobuf::parse: JSON types must suit the field,
+//     enums must be known names, bytes must be base64, and every required
+//     field must be present.
+//
+// Go's encoding/json alone would accept much that Mesos refuses (trailing
+// garbage, 1e999) and refuse some things Mesos accepts ("15" for a number,
+// a single value for a list), so a body passes both steps before
+// normalise turns it into what encoding/json decodes into our structs.
 
 type kind int
 
@@ -31,13 +39,27 @@ const (
 	kAny // a message the stand-in does not check inside
 )
 
+// numType is a numeric field's protobuf type: JSON numbers are cast to it
+// silently (a fraction truncated, -1 wrapped in an unsigned field), and
+// only doubles accept "Infinity".
+type numType int
+
+const (
+	numDouble numType = iota
+	numInt64
+	numUint32
+	numUint64
+)
+
 type field struct {
 	name     string
 	kind     kind
 	required bool
 	repeated bool
-	msg      *message // kMessage, kMap
+	num      numType  // kNumber
+	msg      *message // kMessage, kMap (the map's value message)
 	enum     []string // kEnum
+	number   int      // the proto field number, where it matters (see findMissing)
 }
 
 type message struct {
@@ -54,33 +76,384 @@ func (m *message) field(name string) *field {
 	return nil
 }
 
-// jsonError reproduces picojson's and stout's texts for a body that is not
-// JSON: "syntax error at line N near: <rest of the line>".
-func parseJSON(body []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		off := len(body)
-		if se, ok := err.(*json.SyntaxError); ok {
-			off = int(se.Offset) - 1
-		}
-		off = max(0, min(off, len(body)))
-		line := 1 + bytes.Count(body[:off], []byte("\n"))
-		near := body[off:]
-		if i := bytes.IndexByte(near, '\n'); i >= 0 {
-			near = near[:i]
-		}
-		return nil, fmt.Errorf("syntax error at line %d near: %s", line, near)
+// maxJSONDepth is stout's STOUT_JSON_MAX_DEPTH: how deeply arrays and
+// objects may nest. It also keeps a hostile body from exhausting the stack.
+const maxJSONDepth = 200
+
+// picoInput is picojson's input: one byte read at a time with a one-byte
+// push-back, and a line count that moves on when a byte is read after a
+// newline.
+type picoInput struct {
+	b     []byte
+	cur   int
+	last  int // the last byte read, -1 at the end of the input
+	ungot bool
+	line  int
+}
+
+func (in *picoInput) getc() int {
+	if in.ungot {
+		in.ungot = false
+		return in.last
 	}
-	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
+	if in.cur == len(in.b) {
+		in.last = -1
+		return -1
+	}
+	if in.last == '\n' {
+		in.line++
+	}
+	in.last = int(in.b[in.cur])
+	in.cur++
+	return in.last
+}
+
+func (in *picoInput) ungetc() {
+	if in.last != -1 {
+		in.ungot = true
+	}
+}
+
+func (in *picoInput) skipWS() {
+	for {
+		ch := in.getc()
+		if ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r' {
+			in.ungetc()
+			return
+		}
+	}
+}
+
+func (in *picoInput) expect(want int) bool {
+	in.skipWS()
+	if in.getc() != want {
+		in.ungetc()
+		return false
+	}
+	return true
+}
+
+func (in *picoInput) match(pattern string) bool {
+	for i := 0; i < len(pattern); i++ {
+		if in.getc() != int(pattern[i]) {
+			in.ungetc()
+			return false
+		}
+	}
+	return true
+}
+
+// errOutOfRange is what picojson throws for a number that overflows a
+// double, and stout turns into "Value out of range".
+type errOutOfRange struct{}
+
+// picoParser builds the parsed value: map[string]any (a repeated key keeps
+// its last value), []any, string (raw bytes, as picojson does not check
+// UTF-8), json.Number, bool or nil.
+type picoParser struct {
+	in         picoInput
+	outOfRange bool
+}
+
+func (p *picoParser) value(depth int) (any, bool) {
+	in := &p.in
+	in.skipWS()
+	ch := in.getc()
+	switch ch {
+	case 'n':
+		return nil, in.match("ull")
+	case 'f':
+		return false, in.match("alse")
+	case 't':
+		return true, in.match("rue")
+	case '"':
+		return p.str()
+	case '[':
+		if depth <= 0 {
+			return nil, false
+		}
+		arr := []any{}
+		if in.expect(']') {
+			return arr, true
+		}
+		for {
+			v, ok := p.value(depth - 1)
+			if !ok {
+				return nil, false
+			}
+			arr = append(arr, v)
+			if !in.expect(',') {
+				break
+			}
+		}
+		return arr, in.expect(']')
+	case '{':
+		if depth <= 0 {
+			return nil, false
+		}
+		obj := map[string]any{}
+		if in.expect('}') {
+			return obj, true
+		}
+		for {
+			if !in.expect('"') {
+				return nil, false
+			}
+			key, ok := p.str()
+			if !ok || !in.expect(':') {
+				return nil, false
+			}
+			v, ok := p.value(depth - 1)
+			if !ok {
+				return nil, false
+			}
+			obj[key.(string)] = v
+			if !in.expect(',') {
+				break
+			}
+		}
+		return obj, in.expect('}')
+	}
+	if ('0' <= ch && ch <= '9') || ch == '-' {
+		in.ungetc()
+		return p.number()
+	}
+	in.ungetc()
+	return nil, false
+}
+
+// number reads the longest run of number characters and takes it as an
+// int64 (strtoimax) or else a double (strtod), as picojson does; a run
+// neither consumes whole fails.
+func (p *picoParser) number() (any, bool) {
+	in := &p.in
+	var run []byte
+	for {
+		ch := in.getc()
+		if ('0' <= ch && ch <= '9') || ch == '+' || ch == '-' || ch == 'e' || ch == 'E' || ch == '.' {
+			run = append(run, byte(ch))
+			continue
+		}
+		in.ungetc()
+		break
+	}
+	s := string(run)
+	if s == "" {
+		return nil, false
+	}
+	if isCInteger(s) {
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return json.Number(strconv.FormatInt(i, 10)), true
+		}
+	}
+	if !isCDecimal(s) {
+		return nil, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && math.IsInf(f, 0) {
+		p.outOfRange = true
+		return nil, false
+	}
+	return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
+}
+
+// isCInteger says whether strtoimax consumes all of s.
+func isCInteger(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isCDecimal says whether strtod consumes all of s: a sign, digits with at
+// most one point and at least one digit, then an optional exponent with
+// digits.
+func isCDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits, point := 0, false
+	for ; i < len(s); i++ {
+		switch {
+		case s[i] >= '0' && s[i] <= '9':
+			digits++
+			continue
+		case s[i] == '.' && !point:
+			point = true
+			continue
+		}
+		break
+	}
+	if digits == 0 {
+		return false
+	}
+	if i == len(s) {
+		return true
+	}
+	if s[i] != 'e' && s[i] != 'E' {
+		return false
+	}
+	i++
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	if i == len(s) {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// str reads a string after its opening quote, as picojson's _parse_string.
+func (p *picoParser) str() (any, bool) {
+	in := &p.in
+	var out []byte
+	for {
+		ch := in.getc()
+		switch {
+		case ch < ' ':
+			in.ungetc()
+			return nil, false
+		case ch == '"':
+			return string(out), true
+		case ch == '\\':
+			ch = in.getc()
+			switch ch {
+			case '"', '\\', '/':
+				out = append(out, byte(ch))
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				var ok bool
+				if out, ok = p.codepoint(out); !ok {
+					return nil, false
+				}
+			default:
+				return nil, false
+			}
+		default:
+			out = append(out, byte(ch))
+		}
+	}
+}
+
+func (p *picoParser) quadhex() int {
+	in := &p.in
+	u := 0
+	for range 4 {
+		h := in.getc()
+		switch {
+		case h == -1:
+			return -1
+		case '0' <= h && h <= '9':
+			h -= '0'
+		case 'A' <= h && h <= 'F':
+			h -= 'A' - 10
+		case 'a' <= h && h <= 'f':
+			h -= 'a' - 10
+		default:
+			in.ungetc()
+			return -1
+		}
+		u = u*16 + h
+	}
+	return u
+}
+
+func (p *picoParser) codepoint(out []byte) ([]byte, bool) {
+	in := &p.in
+	u := p.quadhex()
+	if u == -1 {
+		return out, false
+	}
+	if 0xd800 <= u && u <= 0xdfff {
+		if u >= 0xdc00 {
+			return out, false // the second half of a pair came first
+		}
+		if in.getc() != '\\' || in.getc() != 'u' {
+			in.ungetc()
+			return out, false
+		}
+		second := p.quadhex()
+		if second < 0xdc00 || second > 0xdfff {
+			return out, false
+		}
+		u = ((u-0xd800)<<10 | (second-0xdc00)&0x3ff) + 0x10000
+	}
+	switch {
+	case u < 0x80:
+		out = append(out, byte(u))
+	case u < 0x800:
+		out = append(out, byte(0xc0|u>>6), byte(0x80|u&0x3f))
+	case u < 0x10000:
+		out = append(out, byte(0xe0|u>>12), byte(0x80|(u>>6)&0x3f), byte(0x80|u&0x3f))
+	default:
+		out = append(out, byte(0xf0|u>>18), byte(0x80|(u>>12)&0x3f), byte(0x80|(u>>6)&0x3f), byte(0x80|u&0x3f))
+	}
+	return out, true
+}
+
+// parseJSON is stout's JSON::parse: picojson, then a check that nothing
+// but whitespace follows the value. Its error texts are Mesos' own.
+func parseJSON(body []byte) (any, error) {
+	p := &picoParser{in: picoInput{b: body, last: -1, line: 1}}
+	v, ok := p.value(maxJSONDepth)
+	if p.outOfRange {
+		return nil, fmt.Errorf("Value out of range")
+	}
+	if !ok {
+		line := p.in.line
+		var rest []byte
+		for {
+			ch := p.in.getc()
+			if ch == -1 || ch == '\n' {
+				break
+			}
+			if ch >= ' ' {
+				rest = append(rest, byte(ch))
+			}
+		}
+		return nil, fmt.Errorf("syntax error at line %d near: %s", line, rest)
+	}
+	end := p.in.cur
+	visible := len(strings.TrimRight(string(body), " \t\n\r"))
+	if end != visible {
+		// After a top-level number picojson has read one byte too many,
+		// so the end can lie past the last visible byte; stout then
+		// quotes everything from there on.
+		rest := body[end:]
+		if visible > end {
+			rest = body[end:visible]
+		}
 		return nil, fmt.Errorf("Parsed JSON included non-whitespace trailing characters: %s", rest)
 	}
 	return v, nil
 }
 
-// convert checks v against the message schema, as stout's Parser does on
-// its way to a protobuf; it returns the conversion error text, or "".
+// convert checks v against the message schema, as stout's protobuf::parse
+// does on its way to a protobuf; it returns the conversion error text, or
+// "".
 func convert(msg *message, v any) string {
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -113,109 +486,159 @@ func jsonType(v any) string {
 	return "null"
 }
 
-func notExpecting(v any, f *field) string {
-	return fmt.Sprintf("Not expecting a JSON %s for field '%s'", jsonType(v), f.name)
+func notExpecting(v any, name string) string {
+	return fmt.Sprintf("Not expecting a JSON %s for field '%s'", jsonType(v), name)
 }
 
-func checkObject(msg *message, obj map[string]any) string {
+func sortedKeys(obj map[string]any) []string {
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		f := msg.field(k)
-		v := obj[k]
-		if f == nil || v == nil {
-			continue // unknown keys are ignored, null means unset
-		}
-		if arr, ok := v.([]any); ok {
-			if !f.repeated {
-				return notExpecting(v, f)
-			}
-			for _, el := range arr {
-				if err := checkValue(f, el); err != "" {
-					return err
-				}
-			}
-			continue
-		}
-		if err := checkValue(f, v); err != "" {
-			return err
-		}
-	}
-	return ""
+	return keys
 }
 
-func checkValue(f *field, v any) string {
-	if v == nil {
-		return ""
-	}
-	switch f.kind {
-	case kString:
-		if _, ok := v.(string); !ok {
-			return notExpecting(v, f)
-		}
-	case kBytes:
-		s, ok := v.(string)
-		if !ok {
-			return notExpecting(v, f)
-		}
-		if _, err := base64.StdEncoding.DecodeString(s); err != nil {
-			return fmt.Sprintf("Failed to base64 decode bytes field '%s': Invalid character detected", f.name)
-		}
-	case kNumber:
-		switch x := v.(type) {
-		case json.Number:
-		case string:
-			if _, err := strconv.ParseFloat(x, 64); err != nil && x != "Infinity" && x != "-Infinity" {
-				return fmt.Sprintf("Failed to convert '%s' to number for field '%s'", x, f.name)
-			}
-		default:
-			return notExpecting(v, f)
-		}
-	case kBool:
-		switch x := v.(type) {
-		case bool:
-		case string:
-			if x != "true" && x != "false" {
-				return fmt.Sprintf("Failed to convert '%s' to boolean for field '%s'", x, f.name)
-			}
-		default:
-			return notExpecting(v, f)
-		}
-	case kEnum:
-		s, ok := v.(string)
-		if !ok {
-			return notExpecting(v, f)
-		}
-		if f.required && !knownEnum(f, s) {
-			return fmt.Sprintf("Failed to find enum for '%s'", s)
-		}
-	case kMessage, kAny:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return notExpecting(v, f)
-		}
-		if f.kind == kMessage {
-			return checkObject(f.msg, obj)
-		}
-	case kMap:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return notExpecting(v, f)
-		}
-		for _, el := range obj {
-			inner, ok := el.(map[string]any)
-			if !ok {
-				return notExpecting(el, f)
-			}
-			if err := checkObject(f.msg, inner); err != "" {
+// checkObject visits the object's keys in sorted order, as stout does (its
+// objects are std::maps), and stops at the first error; unknown keys are
+// ignored.
+func checkObject(msg *message, obj map[string]any) string {
+	for _, k := range sortedKeys(obj) {
+		if f := msg.field(k); f != nil {
+			if err := checkValue(f, obj[k]); err != "" {
 				return err
 			}
 		}
 	}
 	return ""
+}
+
+// checkValue is stout's Parser visitor for one JSON value of a field.
+func checkValue(f *field, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "" // null means unset
+	case []any:
+		// A list is taken element by element (nested lists flatten); a
+		// single value for a repeated field counts as a one-element list.
+		if !f.repeated && f.kind != kMap {
+			return notExpecting(v, f.name)
+		}
+		for _, el := range x {
+			if err := checkValue(f, el); err != "" {
+				return err
+			}
+		}
+		return ""
+	case map[string]any:
+		switch f.kind {
+		case kMessage:
+			return checkObject(f.msg, x)
+		case kAny:
+			return ""
+		case kMap:
+			for _, k := range sortedKeys(x) {
+				el := x[k]
+				if _, isObj := el.(map[string]any); !isObj && el != nil {
+					return notExpecting(el, "value") // the map entry's value field
+				}
+				if inner, ok := el.(map[string]any); ok {
+					if err := checkObject(f.msg, inner); err != "" {
+						return err
+					}
+				}
+			}
+			return ""
+		}
+		return notExpecting(v, f.name)
+	case string:
+		switch f.kind {
+		case kString:
+		case kBytes:
+			if _, err := stoutBase64(x); err != nil {
+				return fmt.Sprintf("Failed to base64 decode bytes field '%s': %v", f.name, err)
+			}
+		case kEnum:
+			if f.required && !knownEnum(f, x) {
+				return fmt.Sprintf("Failed to find enum for '%s'", x)
+			}
+		case kNumber:
+			if f.num == numDouble && (x == "Infinity" || x == "-Infinity") {
+				return ""
+			}
+			if _, err := parseTyped[json.Number](x); err != nil {
+				return fmt.Sprintf("Failed to parse '%s' as a JSON number for field '%s': %v", x, f.name, err)
+			}
+		case kBool:
+			if _, err := parseTyped[bool](x); err != nil {
+				return fmt.Sprintf("Failed to parse '%s' as a JSON boolean for field '%s': %v", x, f.name, err)
+			}
+		default:
+			return notExpecting(v, f.name)
+		}
+	case json.Number:
+		if f.kind != kNumber {
+			return notExpecting(v, f.name)
+		}
+	case bool:
+		if f.kind != kBool {
+			return notExpecting(v, f.name)
+		}
+	}
+	return ""
+}
+
+// parseTyped is stout's JSON::parse<T>: a whole JSON text that must be of
+// the given type.
+func parseTyped[T any](s string) (T, error) {
+	var zero T
+	v, err := parseJSON([]byte(s))
+	if err != nil {
+		return zero, err
+	}
+	t, ok := v.(T)
+	if !ok {
+		return zero, fmt.Errorf("Unexpected JSON type parsed")
+	}
+	return t, nil
+}
+
+// stoutBase64 decodes the way stout's base64::decode does: it stops at the
+// first '=', skips whitespace, and refuses any other byte outside the
+// standard alphabet, naming it.
+func stoutBase64(s string) ([]byte, error) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	var out []byte
+	var group [4]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '=' {
+			break
+		}
+		switch c {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+			continue
+		}
+		idx := strings.IndexByte(alphabet, c)
+		if idx < 0 {
+			return nil, fmt.Errorf("Invalid character '%c'", rune(c))
+		}
+		group[n] = byte(idx)
+		n++
+		if n == 4 {
+			out = append(out, group[0]<<2|group[1]>>4, group[1]<<4|group[2]>>2, group[2]<<6|group[3])
+			n = 0
+		}
+	}
+	if n > 0 {
+		for j := n; j < 4; j++ {
+			group[j] = 0
+		}
+		full := []byte{group[0]<<2 | group[1]>>4, group[1]<<4 | group[2]>>2, group[2]<<6 | group[3]}
+		out = append(out, full[:n-1]...)
+	}
+	return out, nil
 }
 
 func knownEnum(f *field, s string) bool {
@@ -228,40 +651,221 @@ func knownEnum(f *field, s string) bool {
 }
 
 // present says whether a field counts as set: an optional enum with an
-// unknown name is dropped by the parser (proto2 semantics), so it is not.
+// unknown name is dropped by the parser (proto2 semantics), so it is not;
+// an empty list sets nothing.
 func present(f *field, v any) bool {
-	if v == nil {
+	switch x := v.(type) {
+	case nil:
 		return false
-	}
-	if f.kind == kEnum && !f.repeated {
-		s, _ := v.(string)
-		return knownEnum(f, s)
+	case []any:
+		for _, el := range x {
+			if present(f, el) {
+				return true
+			}
+		}
+		return false
+	case string:
+		if f.kind == kEnum {
+			return knownEnum(f, x)
+		}
 	}
 	return true
 }
 
-// findMissing lists unset required fields with their paths, in field
-// order, as protobuf's InitializationErrorString does.
+// findMissing lists unset required fields with their paths, as protobuf's
+// InitializationErrorString does: a message's own missing fields first, in
+// declaration order, then those of its set sub-messages, in field-number
+// order.
 func findMissing(msg *message, obj map[string]any, prefix string, out *[]string) {
 	for i := range msg.fields {
 		f := &msg.fields[i]
-		v, ok := obj[f.name]
-		if f.required && (!ok || !present(f, v)) {
+		if f.required && !present(f, obj[f.name]) {
 			*out = append(*out, prefix+f.name)
-			continue
 		}
-		if f.kind != kMessage || v == nil {
-			continue
-		}
-		switch x := v.(type) {
-		case map[string]any:
-			findMissing(f.msg, x, prefix+f.name+".", out)
-		case []any:
-			for j, el := range x {
-				if m, ok := el.(map[string]any); ok {
-					findMissing(f.msg, m, fmt.Sprintf("%s%s[%d].", prefix, f.name, j), out)
+	}
+	for _, f := range byNumber(msg) {
+		v := obj[f.name]
+		switch f.kind {
+		case kMessage:
+			for j, el := range elements(v) {
+				sub, ok := el.(map[string]any)
+				if !ok {
+					continue
+				}
+				p := prefix + f.name + "."
+				if f.repeated {
+					p = fmt.Sprintf("%s%s[%d].", prefix, f.name, j)
+				}
+				findMissing(f.msg, sub, p, out)
+			}
+		case kMap:
+			// A map is a repeated entry message {key, value}.
+			j := 0
+			for _, el := range elements(v) {
+				entries, _ := el.(map[string]any)
+				for _, k := range sortedKeys(entries) {
+					if sub, ok := entries[k].(map[string]any); ok {
+						findMissing(f.msg, sub, fmt.Sprintf("%s%s[%d].value.", prefix, f.name, j), out)
+					}
+					j++
 				}
 			}
 		}
 	}
+}
+
+// elements flattens a field's JSON value into the values it sets.
+func elements(v any) []any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		var out []any
+		for _, el := range x {
+			out = append(out, elements(el)...)
+		}
+		return out
+	}
+	return []any{v}
+}
+
+// byNumber lists a message's fields in field-number order; fields without
+// a number keep their declaration order, which is their number order in
+// every message where the schema gives none.
+func byNumber(msg *message) []*field {
+	out := make([]*field, len(msg.fields))
+	for i := range msg.fields {
+		out[i] = &msg.fields[i]
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].number != 0 && out[j].number != 0 && out[i].number < out[j].number
+	})
+	return out
+}
+
+// normalise rewrites what Mesos accepts but encoding/json does not into
+// what it does, and re-encodes the body: numbers given as strings, numbers
+// cast to integer fields, "true" for a bool, bytes in stout's lenient
+// base64, single values for lists, nested lists; unknown keys and optional
+// enums with unknown names are dropped. The body has passed convert, so
+// every value here has a type its field accepts.
+func normalise(m *message, v any) []byte {
+	if obj, ok := v.(map[string]any); ok {
+		normaliseObject(m, obj)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func normaliseObject(m *message, obj map[string]any) {
+	for k, x := range obj {
+		f := m.field(k)
+		if f == nil || x == nil {
+			delete(obj, k)
+			continue
+		}
+		if f.repeated {
+			var list []any
+			for _, el := range elements(x) {
+				if f.kind == kEnum && !present(f, el) {
+					continue
+				}
+				list = append(list, normaliseValue(f, el))
+			}
+			if list == nil {
+				delete(obj, k)
+				continue
+			}
+			obj[k] = list
+			continue
+		}
+		if f.kind == kEnum && !present(f, x) {
+			delete(obj, k)
+			continue
+		}
+		if f.kind == kMap {
+			merged := map[string]any{}
+			for _, el := range elements(x) {
+				entries, _ := el.(map[string]any)
+				for ek, ev := range entries {
+					if inner, ok := ev.(map[string]any); ok {
+						normaliseObject(f.msg, inner)
+						merged[ek] = inner
+					}
+				}
+			}
+			obj[k] = merged
+			continue
+		}
+		obj[k] = normaliseValue(f, x)
+	}
+}
+
+func normaliseValue(f *field, x any) any {
+	switch f.kind {
+	case kNumber:
+		var n json.Number
+		switch y := x.(type) {
+		case json.Number:
+			n = y
+		case string:
+			if y == "Infinity" || y == "-Infinity" {
+				return json.Number(strings.TrimSuffix(y, "Infinity") + infinityJSON)
+			}
+			n, _ = parseTyped[json.Number](y)
+		}
+		return castNumber(f.num, n)
+	case kBool:
+		if s, ok := x.(string); ok {
+			return s == "true"
+		}
+	case kBytes:
+		b, _ := stoutBase64(x.(string))
+		return base64.StdEncoding.EncodeToString(b)
+	case kMessage:
+		if o, ok := x.(map[string]any); ok {
+			normaliseObject(f.msg, o)
+		}
+	}
+	return x
+}
+
+// infinityJSON stands for an infinite double: encoding/json can neither
+// read nor write one, so "Infinity" in a call becomes the largest double,
+// which the stand-in treats as infinite (isInfinite) and eventJSON writes
+// back as Mesos does, "Infinity".
+const infinityJSON = "1.7976931348623157e+308"
+
+func isInfinite(v float64) bool { return v >= math.MaxFloat64 || v <= -math.MaxFloat64 }
+
+// castNumber converts a JSON number to the field's type as a C++ cast
+// does: fractions are truncated and unsigned values wrap.
+func castNumber(t numType, n json.Number) json.Number {
+	if t == numDouble {
+		return n
+	}
+	var i int64
+	if v, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+		i = v
+	} else {
+		f, _ := strconv.ParseFloat(string(n), 64)
+		switch {
+		case t == numUint64 && f >= math.MaxInt64 && f < math.MaxUint64:
+			return json.Number(strconv.FormatUint(uint64(f), 10))
+		case math.IsNaN(f):
+		case f >= math.MaxInt64:
+			i = math.MaxInt64
+		case f <= math.MinInt64:
+			i = math.MinInt64
+		default:
+			i = int64(f)
+		}
+	}
+	switch t {
+	case numUint32:
+		return json.Number(strconv.FormatUint(uint64(uint32(i)), 10))
+	case numUint64:
+		return json.Number(strconv.FormatUint(uint64(i), 10))
+	}
+	return json.Number(strconv.FormatInt(i, 10))
 }

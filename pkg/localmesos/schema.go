@@ -5,11 +5,14 @@ package localmesos
 // stand-in never looks inside (health checks, discovery, volumes' sources)
 // are kAny: they must be objects, nothing more.
 
-func str(name string) field             { return field{name: name, kind: kString} }
-func reqStr(name string) field          { return field{name: name, kind: kString, required: true} }
-func strs(name string) field            { return field{name: name, kind: kString, repeated: true} }
-func num(name string) field             { return field{name: name, kind: kNumber} }
-func reqNum(name string) field          { return field{name: name, kind: kNumber, required: true} }
+func str(name string) field    { return field{name: name, kind: kString} }
+func reqStr(name string) field { return field{name: name, kind: kString, required: true} }
+func strs(name string) field   { return field{name: name, kind: kString, repeated: true} }
+func num(name string) field    { return field{name: name, kind: kNumber} }
+func reqNum(name string) field { return field{name: name, kind: kNumber, required: true} }
+func reqInt(name string, t numType) field {
+	return field{name: name, kind: kNumber, num: t, required: true}
+}
 func boolean(name string) field         { return field{name: name, kind: kBool} }
 func byts(name string) field            { return field{name: name, kind: kBytes} }
 func reqBytes(name string) field        { return field{name: name, kind: kBytes, required: true} }
@@ -31,7 +34,7 @@ var idMsg = &message{name: "ID", fields: []field{reqStr("value")}}
 
 var scalarMsg = &message{name: "Value.Scalar", fields: []field{reqNum("value")}}
 
-var rangeMsg = &message{name: "Value.Range", fields: []field{reqNum("begin"), reqNum("end")}}
+var rangeMsg = &message{name: "Value.Range", fields: []field{reqInt("begin", numUint64), reqInt("end", numUint64)}}
 
 var labelsMsg = &message{name: "Labels", fields: []field{
 	msgs("labels", &message{name: "Label", fields: []field{reqStr("key"), str("value")}}),
@@ -62,7 +65,7 @@ var imageMsg = &message{name: "Image", fields: []field{
 	boolean("cached"),
 }}
 
-var portMappingMsg = &message{name: "PortMapping", fields: []field{reqNum("host_port"), reqNum("container_port"), str("protocol")}}
+var portMappingMsg = &message{name: "PortMapping", fields: []field{reqInt("host_port", numUint32), reqInt("container_port", numUint32), str("protocol")}}
 
 var commandMsg = &message{name: "CommandInfo", fields: []field{
 	msgs("uris", &message{name: "CommandInfo.URI", fields: []field{reqStr("value"), boolean("executable"), boolean("extract"), boolean("cache"), str("output_file")}}),
@@ -74,6 +77,8 @@ var commandMsg = &message{name: "CommandInfo", fields: []field{
 	strs("arguments"),
 	str("user"),
 }}
+
+var networkInfoMsg = &message{name: "NetworkInfo", fields: []field{anys("ip_addresses"), str("name"), strs("groups"), msg("labels", labelsMsg), msgs("port_mappings", portMappingMsg)}}
 
 var containerMsg = &message{name: "ContainerInfo", fields: []field{
 	reqEnum("type", "DOCKER", "MESOS"),
@@ -89,7 +94,7 @@ var containerMsg = &message{name: "ContainerInfo", fields: []field{
 		str("volume_driver"),
 	}}),
 	msg("mesos", &message{name: "ContainerInfo.MesosInfo", fields: []field{msg("image", imageMsg)}}),
-	msgs("network_infos", &message{name: "NetworkInfo", fields: []field{anys("ip_addresses"), str("name"), strs("groups"), msg("labels", labelsMsg), msgs("port_mappings", portMappingMsg)}}),
+	msgs("network_infos", networkInfoMsg),
 	any_("linux_info"),
 	any_("rlimit_info"),
 	any_("tty_info"),
@@ -120,7 +125,7 @@ var taskMsg = &message{name: "TaskInfo", fields: []field{
 	msg("container", containerMsg),
 	any_("health_check"),
 	any_("check"),
-	msg("kill_policy", &message{name: "KillPolicy", fields: []field{msg("grace_period", &message{name: "DurationInfo", fields: []field{reqNum("nanoseconds")}})}}),
+	msg("kill_policy", &message{name: "KillPolicy", fields: []field{msg("grace_period", &message{name: "DurationInfo", fields: []field{reqInt("nanoseconds", numInt64)}})}}),
 	byts("data"),
 	msg("labels", labelsMsg),
 	any_("discovery"),
@@ -173,7 +178,7 @@ var callMsg = &message{name: "Call", fields: []field{
 	msg("decline", &message{name: "Call.Decline", fields: []field{msgs("offer_ids", idMsg), msg("filters", filtersMsg)}}),
 	msg("accept_inverse_offers", &message{name: "Call.AcceptInverseOffers", fields: []field{msgs("inverse_offer_ids", idMsg), msg("filters", filtersMsg)}}),
 	msg("decline_inverse_offers", &message{name: "Call.DeclineInverseOffers", fields: []field{msgs("inverse_offer_ids", idMsg), msg("filters", filtersMsg)}}),
-	msg("revive", &message{name: "Call.Revive", fields: []field{str("role"), strs("roles")}}),
+	msg("revive", &message{name: "Call.Revive", fields: []field{strs("roles")}}),
 	msg("kill", &message{name: "Call.Kill", fields: []field{reqMsg("task_id", idMsg), msg("agent_id", idMsg), any_("kill_policy")}}),
 	msg("shutdown", &message{name: "Call.Shutdown", fields: []field{reqMsg("executor_id", idMsg), reqMsg("agent_id", idMsg)}}),
 	msg("acknowledge", &message{name: "Call.Acknowledge", fields: []field{reqMsg("agent_id", idMsg), reqMsg("task_id", idMsg), reqBytes("uuid")}}),
@@ -182,6 +187,36 @@ var callMsg = &message{name: "Call", fields: []field{
 	msg("reconcile_operations", &message{name: "Call.ReconcileOperations", fields: []field{msgs("operations", &message{name: "Call.ReconcileOperations.Operation", fields: []field{reqMsg("operation_id", idMsg), msg("agent_id", idMsg), msg("resource_provider_id", idMsg)}})}}),
 	msg("message", &message{name: "Call.Message", fields: []field{reqMsg("agent_id", idMsg), reqMsg("executor_id", idMsg), reqBytes("data")}}),
 	msg("request", &message{name: "Call.Request", fields: []field{msgs("requests", &message{name: "Request", fields: []field{msg("agent_id", idMsg), msgs("resources", resourceMsg)}})}}),
-	msg("suppress", &message{name: "Call.Suppress", fields: []field{str("role"), strs("roles")}}),
+	msg("suppress", &message{name: "Call.Suppress", fields: []field{strs("roles")}}),
 	msg("update_framework", &message{name: "Call.UpdateFramework", fields: []field{reqMsg("framework_info", frameworkInfoMsg), strs("suppressed_roles"), any_("offer_constraints")}}),
 }}
+
+// Field numbers of the messages whose sub-messages are not declared in
+// number order: protobuf lists missing required fields of sub-messages in
+// number order (see findMissing).
+func init() {
+	numbered := []struct {
+		m    *message
+		nums map[string]int
+	}{
+		{callMsg, map[string]int{"framework_id": 1, "subscribe": 3, "accept": 4, "decline": 5, "kill": 6, "shutdown": 7,
+			"acknowledge": 8, "reconcile": 9, "message": 10, "request": 11, "accept_inverse_offers": 13,
+			"decline_inverse_offers": 14, "revive": 15, "suppress": 16, "acknowledge_operation_status": 17,
+			"reconcile_operations": 18, "update_framework": 19}},
+		{taskMsg, map[string]int{"task_id": 2, "agent_id": 3, "resources": 4, "executor": 5, "command": 7,
+			"health_check": 8, "container": 9, "labels": 10, "discovery": 11, "kill_policy": 12, "check": 13,
+			"max_completion_time": 14, "limits": 15}},
+		{executorMsg, map[string]int{"executor_id": 1, "resources": 5, "command": 7, "framework_id": 8,
+			"container": 11, "discovery": 12, "shutdown_grace_period": 13, "labels": 14}},
+		{resourceMsg, map[string]int{"scalar": 3, "ranges": 4, "set": 5, "disk": 7, "reservation": 8,
+			"revocable": 9, "shared": 10, "allocation_info": 11, "provider_id": 12, "reservations": 13}},
+		{operationMsg, map[string]int{"launch": 2, "reserve": 3, "unreserve": 4, "create": 5, "destroy": 6,
+			"launch_group": 7, "id": 12, "grow_volume": 13, "shrink_volume": 14, "create_disk": 15, "destroy_disk": 16}},
+		{networkInfoMsg, map[string]int{"labels": 4, "ip_addresses": 5, "port_mappings": 7}},
+	}
+	for _, n := range numbered {
+		for i := range n.m.fields {
+			n.m.fields[i].number = n.nums[n.m.fields[i].name]
+		}
+	}
+}

@@ -392,7 +392,7 @@ func (s *Server) masterHandler() http.Handler {
 		"/api/v1":           s.operator,
 		"/state":            s.state,
 		"/health":           func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) },
-		"/version":          func(w http.ResponseWriter, r *http.Request) { writeVersion(w) },
+		"/version":          writeVersion,
 		"/redirect":         s.redirect,
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -418,8 +418,21 @@ func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 	m.mu.Lock()
 	st := m.masterState(s.masterFlags())
 	m.mu.Unlock()
+	writeJSON(w, r, eventJSON(st))
+}
+
+// writeJSON answers with a JSON document as libprocess' JSON endpoints do:
+// application/json, or with ?jsonp=cb the text/javascript cb(<json>).
+func writeJSON(w http.ResponseWriter, r *http.Request, body []byte) {
+	if cb := r.URL.Query().Get("jsonp"); cb != "" {
+		w.Header().Set("Content-Type", "text/javascript")
+		w.Write([]byte(cb + "("))
+		w.Write(body)
+		w.Write([]byte(")"))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(eventJSON(st))
+	w.Write(body)
 }
 
 func (s *Server) masterFlags() map[string]string {
@@ -472,12 +485,11 @@ func (s *Server) agentHandler(a *agent) http.Handler {
 		path = strings.TrimPrefix(path, "/slave(1)")
 		switch path {
 		case "/state":
-			w.Header().Set("Content-Type", "application/json")
-			w.Write(eventJSON(s.slaveState(a)))
+			writeJSON(w, r, eventJSON(s.slaveState(a)))
 		case "/health":
 			w.WriteHeader(http.StatusOK)
 		case "/version":
-			writeVersion(w)
+			writeVersion(w, r)
 		default:
 			plain(w, http.StatusNotFound, textNotFound)
 		}

@@ -143,14 +143,10 @@ func (s *Server) slaveState(a *agent) mesos.SlaveState {
 }
 
 // agentFlags are the flags an agent's /state shows; containerizers says
-// whether Docker tasks can run, as a real agent's flags do.
+// whether Docker tasks run in Docker, as a real agent's flags do.
 func (s *Server) agentFlags(a *agent) map[string]string {
-	containerizers := "mesos"
-	if a.runner.Name() == "docker" || dockerCapable(a.runner) {
-		containerizers = "docker,mesos"
-	}
 	return map[string]string{
-		"containerizers": containerizers,
+		"containerizers": Containerizers(a.runner),
 		"resources":      a.rec.total.resources("").String(),
 		"attributes":     s.cfg.Attributes,
 		"port":           strconv.Itoa(a.rec.port),
@@ -160,15 +156,8 @@ func (s *Server) agentFlags(a *agent) map[string]string {
 	}
 }
 
-// dockerCapable asks an auto runner whether it would run Docker tasks.
-func dockerCapable(r Runner) bool {
-	c, ok := r.(interface{ DockerAvailable() bool })
-	return ok && c.DockerAvailable()
-}
-
-// version is GET /version: sorted keys, as Mesos writes a JSON::Object.
-func writeVersion(w http.ResponseWriter) {
+// writeVersion is GET /version: sorted keys, as Mesos writes a JSON::Object.
+func writeVersion(w http.ResponseWriter, r *http.Request) {
 	v := map[string]any{"build_date": "localmesos", "build_time": 0.0, "build_user": StandIn, "git_tag": Version, "version": Version}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(eventJSON(v))
+	writeJSON(w, r, eventJSON(v))
 }

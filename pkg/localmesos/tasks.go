@@ -66,6 +66,11 @@ func (m *master) accept(fw *framework, acc *mesos.Accept) {
 			if msg = validateResources(ti.Resources); msg != "" {
 				break
 			}
+			if ti.Executor != nil {
+				if msg = validateResources(ti.Executor.Resources); msg != "" {
+					break
+				}
+			}
 		}
 		if msg == "" && op.Type == mesos.OpLaunchGroup && op.LaunchGroup != nil {
 			msg = validateResources(op.LaunchGroup.Executor.Resources)
@@ -79,13 +84,16 @@ func (m *master) accept(fw *framework, acc *mesos.Accept) {
 		}
 		var group *mesos.ExecutorInfo
 		if op.Type == mesos.OpLaunchGroup {
+			if op.LaunchGroup == nil {
+				continue // no task group, nothing to launch
+			}
 			group = &op.LaunchGroup.Executor
 		}
 		m.launch(fw, a, tasks, group, remaining, role)
 	}
 	// What the operations did not use is declined with the call's filter.
 	if !remaining.empty() {
-		m.filter(fw, a.id, acc.Filters)
+		m.filter(fw, a.id, remaining, acc.Filters)
 	}
 	m.allocateSoon()
 }
@@ -304,18 +312,17 @@ func (m *master) kill(fw *framework, k *mesos.Kill) {
 		m.reconcile(fw, []mesos.ReconcileTask{{TaskID: k.TaskID, AgentID: k.AgentID}})
 		return
 	}
+	if k.AgentID != nil && k.AgentID.Value != t.agent.id {
+		m.log.Info("KILL names another agent than the task's; ignored", "task", k.TaskID.Value, "agent", k.AgentID.Value)
+		return
+	}
 	if t.state.Terminal() {
 		return
 	}
-	grace := time.Duration(-1) // the runner's default
-	if kp := t.info.KillPolicy; kp != nil && kp.GracePeriod != nil {
-		grace = time.Duration(kp.GracePeriod.Nanoseconds)
-	}
-	if k.KillPolicy != nil && k.KillPolicy.GracePeriod != nil {
-		grace = time.Duration(k.KillPolicy.GracePeriod.Nanoseconds)
-	}
+	grace := KillGracePeriod(t.info, k.KillPolicy)
 	fwID, taskID, ag := fw.id.Value, k.TaskID.Value, t.agent.agent
-	ag.do(func() { ag.kill(fwID, taskID, grace) })
+	killing := fw.info.HasCapability(mesos.CapabilityTaskKillingState)
+	ag.do(func() { ag.kill(fwID, taskID, grace, killing) })
 }
 
 // reconcile answers with the latest state of tasks: every active task when

@@ -13,6 +13,7 @@ const (
 	textContentTypeBad      = "Expecting 'Content-Type' of application/json or application/x-protobuf"
 	textProtobufUnsupported = "localmesos is a stand-in that speaks JSON only: send 'Content-Type: application/json' (real Mesos also accepts application/x-protobuf)"
 	textAcceptBad           = "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'"
+	textProtobufAccept      = "localmesos is a stand-in that speaks JSON only: send 'Accept: application/json' (real Mesos also answers in application/x-protobuf)"
 	textParseJSON           = "Failed to parse body into JSON: "
 	textConvertCall         = "Failed to convert JSON into Call protobuf: "
 	textValidateCall        = "Failed to validate scheduler::Call: "
@@ -92,6 +93,11 @@ const (
 	textGroupTaskExecutor    = "'TaskInfo.executor' must not be set"
 	textGroupDocker          = "Docker ContainerInfo is not supported on the task"
 	textFrameworkRemovedTask = "Framework %s removed"
+	textLimitsOnlyCPUsMem    = "Only cpus and mem may be included in a task's resource limits"
+	textLimitCPUNoRequest    = "When a CPU limit is specified, a CPU request must also be specified"
+	textLimitCPUBelow        = "The cpu limit must be greater than or equal to the cpu request"
+	textLimitMemNoRequest    = "When a memory limit is specified, a memory request must also be specified"
+	textLimitMemBelow        = "The memory limit must be greater than or equal to the memory request"
 )
 
 // Agent and executors: src/launcher/executor.cpp, src/docker/executor.cpp,

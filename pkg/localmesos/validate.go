@@ -11,9 +11,11 @@ import (
 )
 
 // validateFrameworkInfo is what Mesos checks once a SUBSCRIBE stream is
-// open (Master::validateFramework); a failure is the stream's only event,
-// ERROR. suppressed are the call's suppressed_roles.
-func validateFrameworkInfo(info mesos.FrameworkInfo, suppressed []string) string {
+// open (Master::validateFramework), in its order; a failure is the
+// stream's only event, ERROR. suppressed are the call's suppressed_roles;
+// removed says the framework's id is that of a removed framework.
+// UPDATE_FRAMEWORK makes the same checks.
+func validateFrameworkInfo(info mesos.FrameworkInfo, suppressed []string, removed bool) string {
 	multi := info.HasCapability(mesos.CapabilityMultiRole)
 	switch {
 	case multi && info.Role != "":
@@ -53,7 +55,10 @@ func validateFrameworkInfo(info mesos.FrameworkInfo, suppressed []string) string
 			return fmt.Sprintf(textSuppressedNotInRoles, r)
 		}
 	}
-	if ft := info.FailoverTimeout; math.IsInf(ft, 0) || math.Abs(ft*1e9) > math.MaxInt64 {
+	if removed {
+		return textFrameworkRemoved
+	}
+	if ft := info.FailoverTimeout; isInfinite(ft) || math.Abs(ft*1e9) > math.MaxInt64 {
 		return fmt.Sprintf(textBadFailoverTimeout, cppDouble(ft))
 	}
 	return ""
@@ -62,9 +67,9 @@ func validateFrameworkInfo(info mesos.FrameworkInfo, suppressed []string) string
 // cppDouble prints a double the way C++'s ostream << does (%g, 6 digits).
 func cppDouble(v float64) string {
 	switch {
-	case math.IsInf(v, 1):
+	case isInfinite(v) && v > 0:
 		return "inf"
-	case math.IsInf(v, -1):
+	case isInfinite(v):
 		return "-inf"
 	}
 	return strconv.FormatFloat(v, 'g', 6, 64)
@@ -264,6 +269,9 @@ func (m *master) validateTask(fw *framework, a *agentRec, ti mesos.TaskInfo, inG
 			}
 		}
 	}
+	if msg := validateLimits(ti); msg != "" {
+		return msg
+	}
 	if inGroup {
 		if ti.Executor != nil {
 			return textGroupTaskExecutor
@@ -276,6 +284,48 @@ func (m *master) validateTask(fw *framework, a *agentRec, ti mesos.TaskInfo, inG
 	}
 	if !remaining.contains(ti.Resources) {
 		return fmt.Sprintf(textTooMuchResources, resourcesString(withAllocation(ti.Resources, role)), resourcesString(withAllocation(remaining.resources(""), role)))
+	}
+	return ""
+}
+
+// validateLimits is Mesos' validateResourceLimits: only cpus and mem may
+// have limits, each with a request it is not below (an infinite memory
+// limit is always fine). The stand-in's agents can handle limits, as 1.11
+// agents announce.
+func validateLimits(ti mesos.TaskInfo) string {
+	if len(ti.Limits) == 0 {
+		return ""
+	}
+	cpus, hasCPUs := ti.Limits["cpus"]
+	mem, hasMem := ti.Limits["mem"]
+	n := 0
+	if hasCPUs {
+		n++
+	}
+	if hasMem {
+		n++
+	}
+	if len(ti.Limits) > n {
+		return textLimitsOnlyCPUsMem
+	}
+	req := poolOf(ti.Resources)
+	if hasCPUs {
+		request, ok := req.scalars["cpus"]
+		if !ok {
+			return textLimitCPUNoRequest
+		}
+		if cpus.Value < request {
+			return textLimitCPUBelow
+		}
+	}
+	if hasMem {
+		request, ok := req.scalars["mem"]
+		if !ok {
+			return textLimitMemNoRequest
+		}
+		if !isInfinite(mem.Value) && mem.Value < request {
+			return textLimitMemBelow
+		}
 	}
 	return ""
 }

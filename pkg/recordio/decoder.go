@@ -29,10 +29,12 @@ type FormatError struct {
 	Err    error  // ErrRecordTooLarge, or a description of the bad length
 }
 
+// Error names the bad length line and where it starts.
 func (e *FormatError) Error() string {
 	return fmt.Sprintf("recordio: bad record length %q at byte %d: %v", e.Header, e.Offset, e.Err)
 }
 
+// Unwrap gives the reason, such as ErrRecordTooLarge, to errors.Is.
 func (e *FormatError) Unwrap() error { return e.Err }
 
 // A Decoder reads records from a RecordIO stream.

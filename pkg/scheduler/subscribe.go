@@ -42,6 +42,7 @@ type ErrorEvent struct {
 	Message string
 }
 
+// Error quotes the master's message.
 func (e *ErrorEvent) Error() string { return "master sent ERROR: " + e.Message }
 
 // Subscribe registers the framework and opens its event stream. To

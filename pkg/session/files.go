@@ -17,14 +17,17 @@ import (
 //	calls.jsonl     every call the cells made through Session.Client
 //	listener.log    the listener's own log
 //	listener.lock   held (flock) by the live listener
+//	start.lock      held by a Start deciding what to do, so that two at once
+//	                never start two listeners
 const (
-	stateFile   = "state.json"
-	configFile  = "config.json"
-	parentFile  = "parent"
-	journalFile = "journal.jsonl"
-	callsFile   = "calls.jsonl"
-	logFile     = "listener.log"
-	lockFile    = "listener.lock"
+	stateFile     = "state.json"
+	configFile    = "config.json"
+	parentFile    = "parent"
+	journalFile   = "journal.jsonl"
+	callsFile     = "calls.jsonl"
+	logFile       = "listener.log"
+	lockFile      = "listener.lock"
+	startLockFile = "start.lock"
 )
 
 // Listener statuses, State.Status.

@@ -14,19 +14,19 @@ import (
 
 // Entry is one line of the journal: an event as the listener received it.
 type Entry struct {
-	Seq         int64       `json:"seq"`
-	Received    time.Time   `json:"received"`
-	FrameworkID string      `json:"framework_id,omitempty"`
+	Seq         int64       `json:"seq"`                    // 1, 2, 3... in the order received, across listeners
+	Received    time.Time   `json:"received"`               // when the listener read it, UTC
+	FrameworkID string      `json:"framework_id,omitempty"` // the framework whose stream carried it
 	Event       mesos.Event `json:"event"`
 }
 
 // Call is one line of calls.jsonl: a call a cell made, and its answer.
 type Call struct {
 	Time     time.Time       `json:"time"`
-	Type     string          `json:"type"`
-	Request  json.RawMessage `json:"request,omitempty"`
-	Status   int             `json:"status"`
-	Answer   string          `json:"answer,omitempty"`
+	Type     string          `json:"type"`              // ACCEPT, KILL...
+	Request  json.RawMessage `json:"request,omitempty"` // the call's JSON body
+	Status   int             `json:"status"`            // the HTTP status; 0 when no answer came
+	Answer   string          `json:"answer,omitempty"`  // the answer's body: Mesos' message for a refusal
 	Error    string          `json:"error,omitempty"`
 	Duration float64         `json:"duration_seconds"`
 }
@@ -87,9 +87,9 @@ func (w *journalWriter) close() error { return w.f.Close() }
 // JournalProblem is a journal line that could not be read. It is reported
 // and skipped: one bad line never makes the rest unreadable.
 type JournalProblem struct {
-	Offset int64
+	Offset int64  // where the line starts in journal.jsonl, in bytes
 	Text   string // the start of the line
-	Err    string
+	Err    string // what is wrong with it
 }
 
 // scan is what one read of the journal found.
@@ -101,25 +101,32 @@ type scan struct {
 // maxLine bounds one journal line; longer ones are reported and skipped.
 const maxLine = 16 << 20
 
-// scanJournal reads whole lines from offset on. A last line without its
-// newline is being written: it is left for the next read. It returns the
-// offset after the last whole line.
+// scanJournal reads whole lines of the journal from offset on; see
+// scanLines.
 func scanJournal(path string, offset int64) (scan, int64, error) {
-	var s scan
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return s, offset, nil
+		return scan{}, offset, nil
 	}
 	if err != nil {
-		return s, offset, err
+		return scan{}, offset, err
 	}
 	defer f.Close()
+	return scanLines(f, bufio.NewReaderSize(nil, 64<<10), offset)
+}
+
+// scanLines reads whole lines of f from offset on, through br (reused, so
+// that a cell polling the journal does not allocate a buffer each time).
+// A last line without its newline is being written: it is left for the
+// next read. It returns the offset after the last whole line.
+func scanLines(f *os.File, br *bufio.Reader, offset int64) (scan, int64, error) {
+	var s scan
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return s, offset, err
 	}
-	r := bufio.NewReaderSize(f, 64<<10)
+	br.Reset(f)
 	for {
-		line, n, long, err := readLine(r, maxLine)
+		line, n, long, err := readLine(br, maxLine)
 		if err != nil { // io.EOF: an unfinished last line stays for later
 			return s, offset, nil
 		}
@@ -191,6 +198,7 @@ func appendCall(path string, c Call) error {
 	return err
 }
 
+// String says which line was skipped and why, for the notebook.
 func (p JournalProblem) String() string {
 	return fmt.Sprintf("journal line at byte %d skipped (%s): %.80s", p.Offset, p.Err, p.Text)
 }

@@ -56,8 +56,8 @@ func RunListener(ctx context.Context, dir string) error {
 		return err
 	}
 	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		return ErrLocked
+	if err := takeLock(ctx, lock); err != nil {
+		return err
 	}
 
 	l := &listener{dir: dir, log: log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds)}
@@ -214,6 +214,21 @@ func (l *listener) read(ctx context.Context, sub *scheduler.Subscription) error 
 		}
 	}
 	return errors.New("stream ended")
+}
+
+// takeLock takes the listener's lock. Cells that ask whether a listener
+// runs hold it for an instant (listenerRunning), so a few tries over a
+// tenth of a second tell such a probe from a live listener.
+func takeLock(ctx context.Context, lock *os.File) error {
+	for range 5 {
+		if syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			return nil
+		}
+		if sleep(ctx, 20*time.Millisecond) != nil {
+			break
+		}
+	}
+	return ErrLocked
 }
 
 func (l *listener) setStatus(status, msg string) {

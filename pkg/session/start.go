@@ -56,6 +56,11 @@ func Start(ctx context.Context, opts Options) (*Session, error) {
 	if err := ensureDir(opts.Dir); err != nil {
 		return nil, err
 	}
+	unlock, err := lockStart(ctx, opts.Dir, opts.StartTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	s := &Session{Dir: opts.Dir, opts: opts, reader: newReader(opts.Dir)}
 	if err := writeAtomic(filepath.Join(opts.Dir, parentFile), []byte(strconv.Itoa(opts.ParentPID)+"\n")); err != nil {
 		return nil, fmt.Errorf("session folder %s: %w", opts.Dir, err)
@@ -70,7 +75,7 @@ func Start(ctx context.Context, opts Options) (*Session, error) {
 			// A cell tore the framework down and the listener has not
 			// learned it yet: it will, and exit; then start afresh.
 			err = waitExit(ctx, opts.Dir, opts.StartTimeout)
-		} else if err = s.waitSubscribed(ctx, opts.StartTimeout); err == nil {
+		} else if err = s.waitSubscribed(ctx, opts.StartTimeout, nil); err == nil {
 			s.How = Attached
 			s.Note = fmt.Sprintf("attached to the running listener (pid %d) of framework %s", st.ListenerPID, st.FrameworkID)
 			return s, nil
@@ -105,7 +110,10 @@ func Start(ctx context.Context, opts Options) (*Session, error) {
 		s.How = Started
 		s.Note = "started a listener, which registers a new framework"
 	}
-	st.Name, st.Master, st.Status, st.Message, st.StreamID = opts.Name, redact(opts.Client.Master), StatusStarting, "", ""
+	// No pid until the new listener writes its own: Stop must never
+	// signal the old one's, which the system may have given to another
+	// process by now.
+	st.Name, st.Master, st.Status, st.Message, st.StreamID, st.ListenerPID = opts.Name, redact(opts.Client.Master), StatusStarting, "", "", 0
 	st.UpdatedAt = time.Now().UTC()
 	if err := writeJSON(filepath.Join(opts.Dir, stateFile), st); err != nil {
 		return nil, err
@@ -123,10 +131,11 @@ func Start(ctx context.Context, opts Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := spawn(bin, opts); err != nil {
+	exited, err := spawn(bin, opts)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.waitSubscribed(ctx, opts.StartTimeout); err != nil {
+	if err := s.waitSubscribed(ctx, opts.StartTimeout, exited); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -146,7 +155,9 @@ func Open(opts Options) (*Session, error) {
 }
 
 // waitSubscribed waits for the listener to report a stream, or to give up.
-func (s *Session) waitSubscribed(ctx context.Context, timeout time.Duration) error {
+// exited, when not nil, reports the end of a listener this process
+// started, so that one that fails at once is reported at once.
+func (s *Session) waitSubscribed(ctx context.Context, timeout time.Duration, exited <-chan error) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	p := newProgress("Waiting for the listener to subscribe")
@@ -170,9 +181,26 @@ func (s *Session) waitSubscribed(ctx context.Context, timeout time.Duration) err
 		case <-ctx.Done():
 			st, _ := readState(s.Dir)
 			return fmt.Errorf("no subscription after %s: %s; %s (listener log: %s)", timeout, st.Message, nextStep(st), filepath.Join(s.Dir, logFile))
+		case werr := <-exited:
+			exited = nil
+			st, _ := readState(s.Dir)
+			// It may have stopped for a reason it wrote down (the loop
+			// reports that), or lost the lock to another kernel's
+			// listener, which is then the one to wait for.
+			if st.Status != StatusRemoved && st.Status != StatusStopped && !listenerRunning(s.Dir) {
+				return fmt.Errorf("the listener exited before subscribing (%v), saying: %s; see its log %s",
+					werr, logTail(s.Dir), filepath.Join(s.Dir, logFile))
+			}
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// logTail is the last line of the listener's log: what it said last.
+func logTail(dir string) string {
+	b, _ := os.ReadFile(filepath.Join(dir, logFile))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return lines[len(lines)-1]
 }
 
 // errListenerExited is waitSubscribed's answer when the listener it waits
@@ -226,6 +254,27 @@ func nextStep(st State) string {
 	return "check MESOS_MASTER and that the master is up"
 }
 
+// lockStart makes Starts of one session take turns, in whatever processes
+// they run (two kernels running the subscribe cell at once): the first
+// decides, starts a listener and waits for it to subscribe; the next then
+// finds it running and attaches. The lock is released when the returned
+// function closes its file; the listener does not inherit it.
+func lockStart(ctx context.Context, dir string, timeout time.Duration) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, startLockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("session folder %s: %w", dir, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("another Start of this session has been busy for %s: let it finish (another kernel's subscribe cell?), then run this one again", timeout)
+		}
+	}
+	return func() { f.Close() }, nil
+}
+
 // listenerRunning reports whether a listener holds the session's lock.
 func listenerRunning(dir string) bool {
 	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
@@ -243,15 +292,15 @@ func listenerRunning(dir string) bool {
 // spawn starts the listener detached: its own process session, stdin from
 // /dev/null and output to listener.log, so that the cell that started it
 // ends at once and a kernel restart does not take it down.
-func spawn(bin string, opts Options) error {
+func spawn(bin string, opts Options) (<-chan error, error) {
 	logf, err := os.OpenFile(filepath.Join(opts.Dir, logFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer logf.Close()
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer devnull.Close()
 	cmd := exec.Command(bin, "--dir", opts.Dir)
@@ -262,33 +311,33 @@ func spawn(bin string, opts Options) error {
 		cmd.Env = append(cmd.Env, "MESOS_SECRET="+opts.Client.Secret)
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start the listener %s: %w", bin, err)
+		return nil, fmt.Errorf("start the listener %s: %w (set %s to a built mesos-listener, or unset it to build one)", bin, err, EnvListener)
 	}
-	// Reap it if this process lives long enough to see it exit; nothing
-	// waits on that.
-	go cmd.Wait()
-	return nil
+	// Reap it if this process lives long enough to see it exit, and tell
+	// Start, if it still waits, that it did.
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	return exited, nil
 }
 
 // Stop asks the listener to end: it closes its stream and exits. The
 // framework and its tasks stay for failover_timeout; TEARDOWN (through the
 // Client) removes them at once.
 func (s *Session) Stop(ctx context.Context) error {
-	st, err := readState(s.Dir)
-	if err != nil {
-		return err
-	}
-	if !listenerRunning(s.Dir) {
-		return nil
-	}
-	if st.ListenerPID > 0 {
-		syscall.Kill(st.ListenerPID, syscall.SIGTERM)
-	}
+	// The pid is read again while waiting: a listener that is still
+	// starting writes its own only once it holds the session.
+	signaled := 0
 	for listenerRunning(s.Dir) {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("listener (pid %d) still running: %w", st.ListenerPID, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
+		st, err := readState(s.Dir)
+		if err != nil {
+			return err
+		}
+		if st.ListenerPID > 0 && st.ListenerPID != signaled {
+			syscall.Kill(st.ListenerPID, syscall.SIGTERM)
+			signaled = st.ListenerPID
+		}
+		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+			return fmt.Errorf("listener (pid %d) still running: %w", st.ListenerPID, err)
 		}
 	}
 	return nil
