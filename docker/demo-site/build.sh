@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the demo-site binary on this machine, then the image FROM scratch
+# around it. No registry is needed.
+#
+# Usage: docker/demo-site/build.sh [image-tag]   (default mesosnb/demo-site:dev)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "${here}/../.." && pwd)"
+tag="${1:-mesosnb/demo-site:dev}"
+
+# CGO off: the image has no libc for a dynamically linked binary to load.
+(cd "${repo}" && CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags='-s -w' \
+  -o "${here}/demo-site" ./docker/demo-site)
+docker build --tag "${tag}" "${here}"
+echo "built ${tag}"
