@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"path/filepath"
@@ -156,8 +157,10 @@ func (l *listener) loop(ctx context.Context) string {
 		l.state.Leader = sub.Master
 		l.state.HeartbeatInterval = sub.HeartbeatInterval.Seconds()
 		l.state.Subscriptions++
+		// state.json says so once SUBSCRIBED is in the journal (read
+		// writes it then): a cell that sees the stream sees its events.
+		l.state.Status, l.state.Message = StatusSubscribed, ""
 		l.mu.Unlock()
-		l.setStatus(StatusSubscribed, "")
 		l.log.Printf("subscribed: framework %s, stream %s, master %s", sub.FrameworkID.Value, sub.StreamID, sub.Master)
 		end := l.read(ctx, sub)
 		l.mu.Lock()
@@ -250,10 +253,12 @@ func (l *listener) writeState() {
 
 // watchParent stops the listener once the kernel that started it (or the
 // last one that attached) has been gone for two heartbeat intervals, so no
-// framework is left running overnight. The framework itself lives on for
-// its failover_timeout, and its tasks with it.
+// framework is left running overnight, and at once if the session folder
+// is removed. The framework itself lives on for its failover_timeout, and
+// its tasks with it.
 func (l *listener) watchParent(ctx context.Context, cancel context.CancelCauseFunc) {
 	var goneSince time.Time
+	pid, _ := readParent(l.dir)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
@@ -262,7 +267,16 @@ func (l *listener) watchParent(ctx context.Context, cancel context.CancelCauseFu
 			return
 		case <-t.C:
 		}
-		pid := readParent(l.dir)
+		if _, err := os.Stat(l.dir); errors.Is(err, fs.ErrNotExist) {
+			// Nobody will read what it writes: no reason to live.
+			cancel(fmt.Errorf("its session folder %s was removed", l.dir))
+			return
+		}
+		// A parent file that cannot be read (removed with the folder's
+		// other files) leaves the kernel read last in charge.
+		if p, ok := readParent(l.dir); ok {
+			pid = p
+		}
 		if pid <= 0 || alive(pid) {
 			goneSince = time.Time{}
 			continue
@@ -284,13 +298,15 @@ func (l *listener) watchParent(ctx context.Context, cancel context.CancelCauseFu
 	}
 }
 
-func readParent(dir string) int {
+// readParent reads the pid of the kernel to watch (zero or negative:
+// none); ok is false when the file cannot be read.
+func readParent(dir string) (pid int, ok bool) {
 	b, err := os.ReadFile(filepath.Join(dir, parentFile))
 	if err != nil {
-		return 0
+		return 0, false
 	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	return pid
+	pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid, err == nil
 }
 
 // alive reports whether a process exists (and is not a zombie).

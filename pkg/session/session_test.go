@@ -45,6 +45,10 @@ func start(t *testing.T, opts session.Options) *session.Session {
 	t.Helper()
 	s, err := session.Start(context.Background(), opts)
 	if err != nil {
+		// A listener may have started all the same.
+		if s, oerr := session.Open(opts); oerr == nil {
+			stop(t, s)
+		}
 		t.Fatal(err)
 	}
 	stop(t, s)
@@ -150,6 +154,10 @@ func TestStartLaunchKill(t *testing.T) {
 	s := start(t, options(t, srv.URL))
 	if s.How != session.Started {
 		t.Fatalf("How = %s", s.How)
+	}
+	// Once Start returns, the subscription is in the journal too.
+	if evs, err := s.Events(0); err != nil || len(evs) == 0 || evs[0].Event.Type != mesos.EventSubscribed {
+		t.Fatalf("right after Start the journal holds %+v (%v), want SUBSCRIBED first", evs, err)
 	}
 	offer := launch(t, s, "t1", "sleep 100")
 	if offers, _ := s.Offers(); len(offers) != 0 && offers[0].ID == offer.ID {

@@ -1,0 +1,111 @@
+// Package session keeps a Mesos framework subscribed across the cells of a
+// GoNB notebook and shows the cells what it hears.
+//
+// # Why a detached listener
+//
+// The Mesos scheduler API wants one long-lived SUBSCRIBE stream per
+// framework. GoNB compiles every cell into a new program and runs it as a
+// new process: goroutines, open connections and the values of globals end
+// with the cell. So the stream cannot live in the notebook. Start launches
+// a small program, mesos-listener, in its own process session with its
+// output in a log file; it holds the stream for as long as the framework
+// should live, and writes down everything it hears. Cells read what it
+// wrote, and make their own calls with a client bound to its stream.
+//
+// # The session folder
+//
+// One folder per session (Options.Name, "default" unless set), private to
+// the user: the folder is 0700, its files 0600, and no secret is ever
+// written in it.
+//
+//	state.json      what the listener knows now (State): framework id, stream id,
+//	                master and leader, heartbeat interval and last heartbeat,
+//	                listener pid and status; replaced atomically, never half-written
+//	journal.jsonl   every event received, one JSON line (Entry) each, append-only;
+//	                an update is in it, on disk, before it is acknowledged
+//	calls.jsonl     every call the cells made through Session.Client, with its answer
+//	config.json     what the listener was started with
+//	parent          the pid of the kernel that started or attached last
+//	listener.log    the listener's own log
+//	listener.lock   held by the live listener: whoever holds it is the listener
+//	start.lock      held by a Start while it decides, so that two at once
+//	                never start two listeners
+//
+// A line of the journal that cannot be read (a disk that filled up, a hand
+// edit) is skipped and reported by Session.Problems; it never makes the
+// rest unreadable.
+//
+// # Lifecycle
+//
+// Start is the subscribe cell's one call, and it is safe to run again:
+//
+//   - Started: no framework yet. A listener starts and registers one, with
+//     a failover timeout of an hour (DefaultFailoverTimeout), so that a
+//     kernel restart does not kill the user's tasks.
+//   - Attached: a listener is running. Start attaches to it; no second
+//     framework is registered, whichever kernel asks.
+//   - Failover: the listener is gone (killed, or stopped with its kernel)
+//     but its framework is still within its failover timeout. A new
+//     listener re-subscribes with the same framework id, and the updates
+//     the old one had not acknowledged are sent again to the new one.
+//
+// Session.How says which happened and Session.Note says it in a sentence
+// for the notebook. While it runs, the listener acknowledges every update
+// that carries a uuid, once it is in the journal (never one without); it
+// subscribes again with the same framework id, with backoff, after a
+// dropped stream, after a stream silent for Options.Client.MissedHeartbeats
+// heartbeat intervals, and when ZooKeeper names a new leader (zk://
+// masters).
+//
+// Session.Stop ends the listener; the framework waits for its failover
+// timeout, and its tasks keep running. A TEARDOWN call made through
+// Session.Client removes the framework and kills its tasks at once: the
+// listener then stops with status removed, and the next Start registers a
+// new framework, keeping the old journal aside as journal.<id>.jsonl.
+//
+// The kernel-gone rule: the listener watches the kernel that started it
+// (or attached to it last; Options.ParentPID). Once that process has been
+// gone for more than two heartbeat intervals, the listener stops by itself,
+// so that no listener is left running overnight; the framework then lives
+// out its failover timeout and no longer.
+//
+// # What cells call
+//
+//	s, err := session.Start(ctx, session.Options{})   // the subscribe cell
+//	offers, err := s.Offers()    // offered, minus rescinded, accepted, declined or expired
+//	tasks, err := s.Tasks()      // the latest status of each task, and the states it went through
+//	entries, err := s.Events(0)  // the journal after a sequence number
+//	offer, err := s.WaitOffer(ctx, time.Minute)
+//	task, err := s.WaitTask(ctx, id, time.Minute, mesos.TaskRunning)
+//	c, err := s.Client()         // ACCEPT, DECLINE, KILL, RECONCILE, TEARDOWN...
+//	session.ShowOffers(offers); session.ShowTasks(tasks); session.ShowEvents(entries)
+//
+// The waits show a line that updates in place while they wait, so that a
+// waiting cell never looks hung, and they fail at once, saying to run the
+// subscribe cell again, when no listener holds the session. Every call
+// the client makes is shown with its answer. Under GoNB the Show functions
+// draw HTML tables; elsewhere they print text tables, so the same code
+// runs in a terminal or a test.
+//
+// # Configuration
+//
+// Options fields win; what they leave empty comes from the environment:
+//
+//	MESOS_MASTER         the master: http(s)://host:port, host:port or
+//	                     zk://[user:password@]host:port[,...]/path
+//	                     (default http://127.0.0.1:5050, the local stand-in)
+//	MESOS_PRINCIPAL      principal and secret for masters that require
+//	MESOS_SECRET         HTTP authentication; the secret is passed to the
+//	                     listener in its environment, never written to disk
+//	MESOS_CA_FILE        PEM certificate authorities to trust for an https master
+//	MESOS_TASK_USER      the Unix user tasks run as (FrameworkInfo.user;
+//	                     default the current user)
+//	MESOSNB_SESSION_DIR  where session folders go (default
+//	                     <user cache dir>/mesosnb/sessions); a session is
+//	                     the folder named after it inside
+//	MESOSNB_IDENTITY     the "user@host" that frameworks and task ids carry,
+//	                     so that workshop attendees on one master tell theirs apart
+//	MESOSNB_LISTENER     a built mesos-listener to run; by default Start
+//	                     builds one from this module's source, once per change
+//	MESOSNB_LOCALMESOS   likewise, a built localmesos for StartStandIn
+package session
