@@ -10,8 +10,6 @@
 package main
 
 import (
-	"net/http"
-	_ "net/http/pprof"
 	"context"
 	"encoding/json"
 	"errors"
@@ -82,9 +80,6 @@ func run(args []string) error {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	if a := os.Getenv("LOCALMESOS_PPROF"); a != "" {
-		go http.ListenAndServe(a, nil)
-	}
 	srv, err := localmesos.New(cfg)
 	if err != nil {
 		return err

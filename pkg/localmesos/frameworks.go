@@ -44,7 +44,7 @@ func (m *master) subscribe(call *mesos.Subscribe) (*subscription, string) {
 	fw := &framework{
 		id: id, info: info, active: true, role: offerRole(info), suppressed: roleSet(call.SuppressedRoles),
 		registered: now, tasks: map[string]*task{}, offers: map[string]*offer{},
-		filters: map[string]refusal{}, used: map[string]pool{},
+		filters: map[string]refusal{}, used: map[string]pool{}, held: map[string]float64{},
 	}
 	fw.sub = newSubscription(fw, streamID)
 	m.frameworks[id.Value] = fw

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
@@ -25,11 +25,11 @@ type master struct {
 	mu         sync.Mutex
 	started    time.Time
 	elected    time.Time
-	leading    bool
-	leader     *mesos.MasterInfo // the leader when another master leads
+	lead       atomic.Pointer[leadership] // written under mu, read without it
 	frameworks map[string]*framework
 	completed  []*framework
 	agents     []*agentRec
+	total      pool // all agents' resources, once they are known
 	offers     map[string]*offer
 	nextFW     int
 	nextOffer  int
@@ -37,6 +37,22 @@ type master struct {
 	nextOpSub  uint64
 	kick       chan struct{} // asks the allocator to run now
 	closed     bool
+}
+
+// leadership is who leads: this master, another one (leader), or nobody
+// known. Every request asks, so it is published as one value that needs
+// no lock to read.
+type leadership struct {
+	leading bool
+	leader  *mesos.MasterInfo // the leader when another master leads
+}
+
+// leadership returns who leads now.
+func (m *master) leadership() leadership {
+	if l := m.lead.Load(); l != nil {
+		return *l
+	}
+	return leadership{}
 }
 
 // framework is what the master knows of one framework.
@@ -57,6 +73,18 @@ type framework struct {
 	offers    map[string]*offer
 	filters   map[string]refusal // by agent id
 	used      map[string]pool    // agent id -> resources of its tasks
+	// held is the scalar resources of the framework's tasks and offers
+	// together, kept up to date so that ranking frameworks for an
+	// allocation costs no arithmetic on pools.
+	held map[string]float64
+}
+
+// hold adds (sign 1) or removes (sign -1) resources from what the
+// framework holds.
+func (fw *framework) hold(p pool, sign float64) {
+	for k, v := range p.scalars {
+		fw.held[k] = round(fw.held[k] + sign*v)
+	}
 }
 
 // refusal is an offer filter: resources of one agent a framework refused
@@ -153,58 +181,80 @@ func offerRole(info mesos.FrameworkInfo) string {
 // smallest dominant share that wants them, like Mesos' hierarchical DRF
 // allocator does each allocation interval. Called with m.mu held.
 func (m *master) allocate() {
-	if !m.leading || m.closed {
+	if !m.leadership().leading || m.closed {
+		return
+	}
+	// Most allocations find every agent's resources offered or in use
+	// already: look at the agents first, and rank the frameworks only if
+	// there is something to offer.
+	type candidate struct {
+		agent *agentRec
+		avail pool
+	}
+	var free []candidate
+	for _, a := range m.agents {
+		if avail := a.available(); avail.offerable() {
+			free = append(free, candidate{a, avail})
+		}
+	}
+	if len(free) == 0 {
 		return
 	}
 	now := time.Now()
-	var total pool = newPool()
-	for _, a := range m.agents {
-		total.addPool(a.total)
+	if m.total.scalars == nil {
+		m.total = newPool()
+		for _, a := range m.agents {
+			m.total.addPool(a.total)
+		}
 	}
-	var fws []*framework
+	type ranked struct {
+		fw    *framework
+		share float64
+	}
+	var fws []ranked
 	for _, fw := range m.frameworks {
 		if fw.active && fw.sub != nil && fw.role != "" && !fw.suppressed[fw.role] {
-			fws = append(fws, fw)
+			fws = append(fws, ranked{fw, dominantShare(fw, m.total)})
 		}
 	}
 	if len(fws) == 0 {
 		return
 	}
-	share := map[*framework]float64{}
-	for _, fw := range fws {
-		share[fw] = dominantShare(fw, total)
-	}
-	sort.SliceStable(fws, func(i, j int) bool {
-		if share[fws[i]] != share[fws[j]] {
-			return share[fws[i]] < share[fws[j]]
-		}
-		return fws[i].registered.Before(fws[j].registered)
-	})
 	made := map[*framework][]*offer{}
-	for _, a := range m.agents {
-		avail := a.available()
-		if !avail.offerable() {
-			continue
-		}
-		for i, fw := range fws {
-			if f, ok := fw.filters[a.id]; ok {
-				// As in Mesos' allocator, a filter holds back only offers
-				// it covers: once a task ends and frees more, the larger
-				// offer goes out.
-				if now.Before(f.until) && f.resources.contains(avail.resources("")) {
-					continue
-				}
+	for _, c := range free {
+		// The framework with the smallest dominant share (the earliest
+		// registered among equals) that has not refused these resources
+		// gets them. A linear scan: there are usually few free agents.
+		var cand []mesos.Resource
+		best := -1
+		for i, r := range fws {
+			if best >= 0 && (r.share > fws[best].share || r.share == fws[best].share && !r.fw.registered.Before(fws[best].fw.registered)) {
+				continue
+			}
+			if f, ok := r.fw.filters[c.agent.id]; ok {
 				if !now.Before(f.until) {
-					delete(fw.filters, a.id)
+					delete(r.fw.filters, c.agent.id)
+				} else {
+					// As in Mesos' allocator, a filter holds back only
+					// offers it covers: once a task ends and frees more,
+					// the larger offer goes out.
+					if cand == nil {
+						cand = c.avail.resources("")
+					}
+					if f.resources.contains(cand) {
+						continue
+					}
 				}
 			}
-			o := m.newOffer(fw, a, avail)
-			made[fw] = append(made[fw], o)
-			// Move the framework to the back so the next agent goes to
-			// someone else, as its share has just grown.
-			fws = append(append(fws[:i:i], fws[i+1:]...), fw)
-			break
+			best = i
 		}
+		if best < 0 {
+			continue
+		}
+		fw := fws[best].fw
+		made[fw] = append(made[fw], m.newOffer(fw, c.agent, c.avail))
+		// Its share has grown: the next agent likely goes to another.
+		fws[best].share = dominantShare(fw, m.total)
 	}
 	for fw, offers := range made {
 		ev := mesos.Event{Type: mesos.EventOffers, Offers: &mesos.Offers{}}
@@ -218,15 +268,8 @@ func (m *master) allocate() {
 // dominantShare is the largest fraction of any cluster resource the
 // framework holds or has been offered (DRF).
 func dominantShare(fw *framework, total pool) float64 {
-	held := newPool()
-	for _, u := range fw.used {
-		held.addPool(u)
-	}
-	for _, o := range fw.offers {
-		held.addPool(o.resources)
-	}
 	best := 0.0
-	for k, v := range held.scalars {
+	for k, v := range fw.held {
 		if t := total.scalars[k]; t > 0 {
 			best = max(best, v/t)
 		}
@@ -239,6 +282,7 @@ func (m *master) newOffer(fw *framework, a *agentRec, res pool) *offer {
 	m.nextOffer++
 	o := &offer{id: id, role: fw.role, fw: fw, agent: a, resources: res.clone()}
 	a.offered.addPool(res)
+	fw.hold(res, 1)
 	fw.offers[id] = o
 	m.offers[id] = o
 	if m.cfg.OfferTimeout > 0 {
@@ -278,6 +322,7 @@ func (m *master) removeOffer(o *offer) {
 	}
 	delete(m.offers, o.id)
 	delete(o.fw.offers, o.id)
+	o.fw.hold(o.resources, -1)
 	o.agent.offered.subtractPool(o.resources)
 }
 

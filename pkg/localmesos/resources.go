@@ -54,8 +54,15 @@ func (p pool) add(rs mesos.Resources) {
 	}
 }
 
+// addPool adds q to p, map to map: the allocator does this for every
+// framework at every allocation, so it must not build resource lists.
 func (p pool) addPool(q pool) {
-	p.add(q.resources("*"))
+	for k, v := range q.scalars {
+		p.scalars[k] = round(p.scalars[k] + v)
+	}
+	for k, v := range q.ranges {
+		p.ranges[k] = mergeRanges(append(p.ranges[k], v...))
+	}
 }
 
 // contains reports whether rs fits in p.
@@ -96,7 +103,23 @@ func (p pool) subtract(rs mesos.Resources) {
 	}
 }
 
-func (p pool) subtractPool(q pool) { p.subtract(q.resources("*")) }
+// subtractPool removes q from p; callers check contains first.
+func (p pool) subtractPool(q pool) {
+	for k, v := range q.scalars {
+		p.scalars[k] = round(p.scalars[k] - v)
+		if p.scalars[k] <= 0 {
+			delete(p.scalars, k)
+		}
+	}
+	for k, v := range q.ranges {
+		for _, x := range v {
+			p.ranges[k] = cutRange(p.ranges[k], x)
+		}
+		if len(p.ranges[k]) == 0 {
+			delete(p.ranges, k)
+		}
+	}
+}
 
 func (p pool) empty() bool {
 	for _, v := range p.scalars {

@@ -125,7 +125,8 @@ func New(cfg Config) (*Server, error) {
 		}
 	} else {
 		s.master.mu.Lock()
-		s.master.leading, s.master.elected = true, time.Now()
+		s.master.lead.Store(&leadership{leading: true})
+		s.master.elected = time.Now()
 		s.master.mu.Unlock()
 	}
 	for _, a := range s.master.agents {
@@ -205,10 +206,7 @@ func (s *Server) joinZK(info mesos.MasterInfo) error {
 	// Wait until the first answer so the caller knows whether it leads.
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		s.master.mu.Lock()
-		known := s.master.leading || s.master.leader != nil
-		s.master.mu.Unlock()
-		if known {
+		if l := s.master.leadership(); l.leading || l.leader != nil {
 			return nil
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -216,9 +214,9 @@ func (s *Server) joinZK(info mesos.MasterInfo) error {
 	return nil
 }
 
-// followLeader keeps m.leading and m.leader up to date. A master that
-// loses its ZooKeeper session registers again (a real one aborts and is
-// restarted by its supervisor, which comes to the same).
+// followLeader keeps m.lead up to date. A master that loses its ZooKeeper
+// session registers again (a real one aborts and is restarted by its
+// supervisor, which comes to the same).
 func (s *Server) followLeader(ctx context.Context, zm leader.Master, info mesos.MasterInfo) {
 	m := s.master
 	go func() {
@@ -249,26 +247,26 @@ func (s *Server) followLeader(ctx context.Context, zm leader.Master, info mesos.
 	}()
 	for li, err := range s.detector.Watch(ctx) {
 		m.mu.Lock()
-		wasLeading := m.leading
+		wasLeading := m.leadership().leading
+		var now leadership
 		switch {
 		case err != nil:
-			m.leading, m.leader = false, nil
 		case li.ID == m.id:
-			m.leading, m.leader = true, nil
+			now.leading = true
 			if !wasLeading {
 				m.elected = time.Now()
 				s.cfg.Logger.Info("elected leader")
 			}
 		default:
-			m.leading = false
-			m.leader = &li
+			now.leader = &li
 		}
-		if wasLeading && !m.leading {
+		m.lead.Store(&now)
+		if wasLeading && !now.leading {
 			s.cfg.Logger.Warn("lost leadership; closing framework streams")
 			m.abdicate()
 		}
 		m.mu.Unlock()
-		if m.leading && !wasLeading {
+		if now.leading && !wasLeading {
 			m.allocateSoon()
 		}
 	}
@@ -335,11 +333,7 @@ func (s *Server) cleanup() {
 }
 
 // Leading reports whether this master leads (always, without ZooKeeper).
-func (s *Server) Leading() bool {
-	s.master.mu.Lock()
-	defer s.master.mu.Unlock()
-	return s.master.leading
-}
+func (s *Server) Leading() bool { return s.master.leadership().leading }
 
 // ID is the master's id, the prefix of every framework, agent and offer id
 // it hands out.
@@ -364,13 +358,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, realm stri
 // leader (Location: //host:port/path, protocol-relative as in Mesos) or
 // 503 while no leader is known.
 func (s *Server) leaderOnly(w http.ResponseWriter, r *http.Request) bool {
-	m := s.master
-	m.mu.Lock()
-	leading, li := m.leading, m.leader
-	m.mu.Unlock()
-	if leading {
+	l := s.master.leadership()
+	if l.leading {
 		return true
 	}
+	li := l.leader
 	if li == nil {
 		plain(w, http.StatusServiceUnavailable, textNoLeader)
 		return false
@@ -462,13 +454,12 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := s.master
-	m.mu.Lock()
-	li := m.leader
-	if m.leading {
-		info := m.info
+	l := m.leadership()
+	li := l.leader
+	if l.leading {
+		info := m.info // immutable: no lock needed
 		li = &info
 	}
-	m.mu.Unlock()
 	if li == nil {
 		plain(w, http.StatusServiceUnavailable, textNoLeader)
 		return

@@ -78,11 +78,11 @@ func (m *master) masterState(flags map[string]string) mesos.MasterState {
 		Frameworks: []mesos.StateFramework{}, CompletedFrameworks: []mesos.StateFramework{},
 		OrphanTasks: []mesos.StateTask{}, UnregisteredFrameworks: []string{},
 	}
-	leader := m.info
-	if !m.leading && m.leader != nil {
-		leader = *m.leader
+	leader, l := m.info, m.leadership()
+	if !l.leading && l.leader != nil {
+		leader = *l.leader
 	}
-	if m.leading || m.leader != nil {
+	if l.leading || l.leader != nil {
 		st.Leader = leader.PID
 		st.LeaderInfo = &leader
 	}

@@ -9,16 +9,17 @@ import (
 	"github.com/mesosnb/mesosnb/pkg/recordio"
 )
 
-// subscription is one open SUBSCRIBE stream. The master queues encoded
-// events on it without blocking; the HTTP handler that owns the connection
-// writes them out. A reader that stops reading fills the queue, and the
-// stream is then cut, so one stuck framework never holds up the others.
+// subscription is one open SUBSCRIBE stream. The master queues events on
+// it without blocking; the HTTP handler that owns the connection encodes
+// and writes them out, so that no JSON is written under the master's lock.
+// A reader that stops reading fills the queue, and the stream is then cut,
+// so one stuck framework never holds up the others.
 type subscription struct {
 	streamID string
 	fw       *framework
 
 	mu     sync.Mutex
-	queue  [][]byte
+	queue  []mesos.Event // never changed once queued: the writer reads them unlocked
 	wake   chan struct{}
 	done   chan struct{} // closed when the master ends the stream
 	ended  bool
@@ -36,12 +37,9 @@ func newSubscription(fw *framework, streamID string) *subscription {
 	return &subscription{streamID: streamID, fw: fw, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
-// send queues an event; on a full queue it ends the stream.
+// send queues an event; on a full queue it ends the stream. Whatever the
+// event points to must not change afterwards.
 func (s *subscription) send(ev mesos.Event) {
-	s.sendRaw(eventJSON(ev))
-}
-
-func (s *subscription) sendRaw(b []byte) {
 	s.mu.Lock()
 	if s.ended {
 		s.mu.Unlock()
@@ -52,7 +50,7 @@ func (s *subscription) sendRaw(b []byte) {
 		s.end("event queue overflow: the framework is not reading its stream")
 		return
 	}
-	s.queue = append(s.queue, b)
+	s.queue = append(s.queue, ev)
 	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -71,12 +69,17 @@ func (s *subscription) end(reason string) {
 	close(s.done)
 }
 
+// take encodes and returns the queued events.
 func (s *subscription) take() [][]byte {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	q := s.queue
 	s.queue = nil
-	return q
+	s.mu.Unlock()
+	out := make([][]byte, len(q))
+	for i, ev := range q {
+		out[i] = eventJSON(ev)
+	}
+	return out
 }
 
 // serve writes the stream until it ends, the client goes away or a write

@@ -191,6 +191,7 @@ func (m *master) launch(fw *framework, a *agentRec, tasks []mesos.TaskInfo, grou
 			fw.used[a.id] = u
 		}
 		u.addPool(v.res)
+		fw.hold(v.res, 1)
 		a.used.addPool(v.res)
 		m.log.Info("launching task", "task", v.info.TaskID.Value, "framework", fw.id.Value, "agent", a.id)
 		m.opEvent(mesos.OperatorEvent{Type: mesos.TaskAdded, TaskAdded: &mesos.TaskAddedEvent{Task: m.taskJSON(t)}})
@@ -269,6 +270,7 @@ func (m *master) releaseTask(t *task) {
 	if u, ok := t.fw.used[t.agent.id]; ok {
 		u.subtractPool(t.resources)
 	}
+	t.fw.hold(t.resources, -1)
 	t.resources = pool{}
 }
 

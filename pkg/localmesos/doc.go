@@ -1,0 +1,74 @@
+// Package localmesos is a local stand-in for an Apache Mesos 1.11 master
+// and its agents: one Go program that speaks Mesos' v1 scheduler and
+// operator HTTP APIs on loopback the way a real cluster does, for tests,
+// CI and workshops on machines that cannot run the Vagrant VMs. It is not
+// Apache Mesos, and says so: in /version, in its logs, and in every status
+// update of a simulated task.
+//
+// # Starting one
+//
+// In a test, start one as you would an httptest.Server, and point the
+// project's clients at its URL:
+//
+//	srv, err := localmesos.New(localmesos.Config{Runner: "simulated"})
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//	defer srv.Close()
+//	c, err := scheduler.New(scheduler.Config{Master: srv.URL})
+//
+// New returns once the master and its agents answer. By default the master
+// listens on a free loopback port with one agent, offers come every
+// second, heartbeats every 15 seconds and unacknowledged status updates
+// are re-sent after 10 seconds, as in Mesos; Config shortens all of these
+// for fast tests, adds agents, sets their resources and attributes in
+// mesos-agent's syntax, turns on HTTP basic authentication, and joins a
+// ZooKeeper group for leader election. Close kills the tasks, leaves
+// ZooKeeper and waits for everything to stop.
+//
+// On the command line, cmd/localmesos serves the same on 127.0.0.1:5050
+// (master) and 127.0.0.1:5051 (agent).
+//
+// Tasks run through a Runner: "process" runs command tasks as local
+// processes in a sandbox of their own, "docker" runs container tasks with
+// the docker CLI, "simulated" walks tasks through their states without
+// running anything, and "auto" picks per task.
+//
+// # What is faithful
+//
+// A scheduler written against a real Mesos 1.11 master should see no
+// difference in what it relies on:
+//
+//   - status codes and message texts are Mesos' own, byte for byte, and
+//     come in Mesos' order of checks: a call wrong in several ways gets the
+//     answer Mesos would give ("Expecting 'Content-Type' to be present",
+//     "Failed to parse body into JSON: syntax error at line 1 near: ...",
+//     "Framework cannot be found", the ERROR events of a refused
+//     SUBSCRIBE, the TASK_ERROR messages of invalid tasks);
+//   - JSON bodies are read as Mesos reads them (picojson's parser, stout's
+//     conversion to protobuf): numbers as strings, single values for lists
+//     and unknown keys are accepted; wrong types, unknown required enums
+//     and missing required fields are refused in Mesos' words;
+//   - subscriptions, heartbeats, offers with Mesos-style ids, filters,
+//     rescinds, failover with failover_timeout, status updates with
+//     uuids re-sent until acknowledged one at a time, reconciliation,
+//     UPDATE_FRAMEWORK, the operator API and its event stream, the legacy
+//     /state, /redirect, /health and /version endpoints, and leader
+//     election through ZooKeeper with Mesos' node format and 307
+//     redirects.
+//
+// # What is not
+//
+//   - It speaks JSON only: application/x-protobuf is refused (415, or 406
+//     for Accept) with a message that says so.
+//   - There are no reservations, persistent volumes, quota, maintenance,
+//     inverse offers, custom executors, offer constraints or
+//     authorization; the operator calls that need them answer 501.
+//   - A framework gets offers for one role: its first one.
+//   - All state is in memory: a restarted stand-in remembers nothing, and
+//     its agents never leave.
+//   - Its JSON output means what Mesos' means but is not byte-identical:
+//     a number such as 15.0 prints as 15, and fields Mesos prints with
+//     their default values are left out when unset. Status codes and
+//     message texts, by contrast, are exact.
+package localmesos

@@ -1,0 +1,661 @@
+package localmesos
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mesosnb/mesosnb/pkg/mesos"
+)
+
+// bridgeTask is a DOCKER task on the bridge network mapping hostPort to the
+// container's port 8080.
+func bridgeTask(image string, hostPort uint32) mesos.TaskInfo {
+	task := dockerTask(image)
+	task.Resources = mesos.TaskResources(0.5, 64, uint64(hostPort))
+	task.Container.Docker.Network = mesos.NetworkBridge
+	task.Container.Docker.PortMappings = []mesos.PortMapping{{HostPort: hostPort, ContainerPort: 8080}}
+	return task
+}
+
+func TestRunnerDockerCreateConfig(t *testing.T) {
+	t.Parallel()
+	task := bridgeTask("demo", 31000)
+	task.Command.Environment = &mesos.Environment{Variables: []mesos.EnvironmentVariable{
+		{Name: "GREETING", Value: "hi"},
+		{Name: "MESOS_TASK_ID", Value: "not-this-one"}, // the agent's wins
+		{Name: "TOKEN", Type: "SECRET"},
+	}}
+	task.Container.Volumes = []mesos.Volume{
+		{Mode: "RO", ContainerPath: "/data", HostPath: "/srv/data"},
+		{Mode: "RW", ContainerPath: "cache", HostPath: "/tmp/cache"},
+		{Mode: "RW", ContainerPath: "/work", HostPath: "work"},
+	}
+	task.Container.Docker.Parameters = []mesos.Parameter{
+		{Key: "label", Value: "team=ops"},
+		{Key: "env", Value: "EXTRA=1"},
+		{Key: "e", Value: "GREETING=overridden"},
+		{Key: "v", Value: "/srv/logs:/logs:ro"},
+		{Key: "memory", Value: "512m"},
+		{Key: "init", Value: "true"},
+	}
+	spec := runnerTestSpec(t, task)
+	task = spec.Task
+	spec.Env = append(spec.Env, "PATH=/host/bin", "GREETING=from-agent")
+	cfg, err := dockerCreateConfig(spec, "mesos-x", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Image != "demo:latest" {
+		t.Errorf("Image = %q, want demo:latest", cfg.Image)
+	}
+	if cfg.HostConfig.NetworkMode != "bridge" {
+		t.Errorf("NetworkMode = %q", cfg.HostConfig.NetworkMode)
+	}
+	if got := cfg.HostConfig.PortBindings["8080/tcp"]; len(got) != 1 || got[0] != (dockerPortBinding{HostIP: "127.0.0.1", HostPort: "31000"}) {
+		t.Errorf("PortBindings = %v", cfg.HostConfig.PortBindings)
+	}
+	if _, ok := cfg.ExposedPorts["8080/tcp"]; !ok {
+		t.Errorf("ExposedPorts = %v", cfg.ExposedPorts)
+	}
+	wantBinds := []string{
+		"/srv/data:/data:ro",
+		"/tmp/cache:/mnt/mesos/sandbox/cache:rw",
+		filepath.Join(spec.Sandbox, "work") + ":/work:rw",
+		spec.Sandbox + ":/mnt/mesos/sandbox",
+		"/srv/logs:/logs:ro",
+	}
+	if !slices.Equal(cfg.HostConfig.Binds, wantBinds) {
+		t.Errorf("Binds = %q\nwant %q", cfg.HostConfig.Binds, wantBinds)
+	}
+	for _, want := range []string{"MESOS_SANDBOX=/mnt/mesos/sandbox", "MESOS_CONTAINER_NAME=mesos-x", "MESOS_TASK_ID=" + task.TaskID.Value, "EXTRA=1", "GREETING=overridden"} {
+		if !slices.Contains(cfg.Env, want) {
+			t.Errorf("Env lacks %s: %q", want, cfg.Env)
+		}
+	}
+	for _, bad := range []string{"PATH=", "TOKEN=", "GREETING=hi", "GREETING=from-agent", "MESOS_TASK_ID=not-this-one"} {
+		for _, kv := range cfg.Env {
+			if strings.HasPrefix(kv, bad) {
+				t.Errorf("Env has %s: %q", kv, cfg.Env)
+			}
+		}
+	}
+	if cfg.Labels["team"] != "ops" || cfg.Labels[DockerLabelTaskID] != task.TaskID.Value || cfg.Labels[DockerLabelFrameworkID] != "fw-0000" {
+		t.Errorf("Labels = %v", cfg.Labels)
+	}
+	if cfg.HostConfig.CPUShares != 512 || cfg.HostConfig.Memory != 512<<20 || cfg.HostConfig.Init == nil || !*cfg.HostConfig.Init {
+		t.Errorf("CpuShares %d, Memory %d, Init %v", cfg.HostConfig.CPUShares, cfg.HostConfig.Memory, cfg.HostConfig.Init)
+	}
+	if cfg.Entrypoint != nil || cfg.Cmd != nil {
+		t.Errorf("Entrypoint %q, Cmd %q: want the image's own", cfg.Entrypoint, cfg.Cmd)
+	}
+}
+
+func TestRunnerDockerCommand(t *testing.T) {
+	t.Parallel()
+	mesosImage := func(c *mesos.CommandInfo) mesos.TaskInfo {
+		return mesos.TaskInfo{Command: c, Container: &mesos.ContainerInfo{Type: mesos.ContainerMesos,
+			Mesos: &mesos.MesosInfo{Image: &mesos.Image{Type: "DOCKER", Docker: &mesos.DockerImage{Name: "demo"}}}}}
+	}
+	docker := func(c *mesos.CommandInfo, params ...mesos.Parameter) mesos.TaskInfo {
+		task := dockerTask("demo")
+		task.Command = c
+		task.Container.Docker.Parameters = params
+		return task
+	}
+	cases := []struct {
+		name             string
+		task             mesos.TaskInfo
+		entrypoint, args []string
+	}{
+		{"docker shell", docker(&mesos.CommandInfo{Value: "echo hi"}), []string{"/bin/sh"}, []string{"-c", "echo hi"}},
+		{"docker value and arguments", docker(&mesos.CommandInfo{Shell: new(false), Value: "-exit=3", Arguments: []string{"a", "b"}}), nil, []string{"-exit=3", "a", "b"}},
+		{"docker image default", docker(&mesos.CommandInfo{Shell: new(false)}), nil, nil},
+		{"docker no command", docker(nil), nil, nil},
+		{"docker entrypoint parameter", docker(&mesos.CommandInfo{Value: "echo hi"}, mesos.Parameter{Key: "entrypoint", Value: "/busybox/sh"}), []string{"/busybox/sh"}, []string{"-c", "echo hi"}},
+		{"mesos shell", mesosImage(&mesos.CommandInfo{Value: "echo hi"}), []string{"/bin/sh"}, []string{"-c", "echo hi"}},
+		{"mesos value", mesosImage(&mesos.CommandInfo{Shell: new(false), Value: "/bin/app", Arguments: []string{"app", "-v"}}), []string{"/bin/app"}, []string{"-v"}},
+		{"mesos arguments only", mesosImage(&mesos.CommandInfo{Shell: new(false), Arguments: []string{"-v"}}), nil, []string{"-v"}},
+	}
+	for _, c := range cases {
+		cfg, err := dockerCreateConfig(runnerTestSpec(t, c.task), "mesos-x", "127.0.0.1")
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if !slices.Equal(cfg.Entrypoint, c.entrypoint) || !slices.Equal(cfg.Cmd, c.args) {
+			t.Errorf("%s: Entrypoint %q Cmd %q, want %q %q", c.name, cfg.Entrypoint, cfg.Cmd, c.entrypoint, c.args)
+		}
+	}
+}
+
+func TestRunnerDockerCreateConfigErrors(t *testing.T) {
+	t.Parallel()
+	type edit func(*mesos.TaskInfo)
+	cases := []struct {
+		name string
+		edit edit
+		want string
+	}{
+		{"ports on host network", func(t *mesos.TaskInfo) { t.Container.Docker.Network = mesos.NetworkHost },
+			"Port mappings are only supported for bridge and user-defined networks"},
+		{"port outside resources", func(t *mesos.TaskInfo) { t.Container.Docker.PortMappings[0].HostPort = 9 }, "Port [9] not included in resources"},
+		{"no port resources", func(t *mesos.TaskInfo) { t.Resources = mesos.TaskResources(0.1, 32) }, "Port mappings require port resources"},
+		{"user network without info", func(t *mesos.TaskInfo) { t.Container.Docker.Network = mesos.NetworkUser }, "No network info found in container info"},
+		{"user network without name", func(t *mesos.TaskInfo) {
+			t.Container.Docker.Network = mesos.NetworkUser
+			t.Container.NetworkInfos = []mesos.NetworkInfo{{}}
+		}, "No network name found in network info"},
+		{"two user networks", func(t *mesos.TaskInfo) {
+			t.Container.Docker.Network = mesos.NetworkUser
+			t.Container.NetworkInfos = []mesos.NetworkInfo{{Name: "a"}, {Name: "b"}}
+		}, "Only a single network can be defined in Docker run"},
+		{"unknown network", func(t *mesos.TaskInfo) { t.Container.Docker.Network = "OVERLAY" }, "Unsupported Network mode: OVERLAY"},
+		{"hostname on host network", func(t *mesos.TaskInfo) {
+			t.Container.Docker.Network = ""
+			t.Container.Docker.PortMappings = nil
+			t.Container.Hostname = "web"
+		}, "Unable to set hostname with host network mode"},
+		{"relative volume", func(t *mesos.TaskInfo) {
+			t.Container.Volumes = []mesos.Volume{{Mode: "RW", ContainerPath: "b", HostPath: "a"}}
+		}, "Both host_path 'a' and container_path 'b' of a volume are relative"},
+		{"volume mode", func(t *mesos.TaskInfo) {
+			t.Container.Volumes = []mesos.Volume{{Mode: "RX", ContainerPath: "/b", HostPath: "/a"}}
+		}, "Unsupported volume mode"},
+		{"volume without host path", func(t *mesos.TaskInfo) {
+			t.Container.Volumes = []mesos.Volume{{Mode: "RW", ContainerPath: "/b"}}
+		}, "Host path or volume source is required"},
+		{"shell without value", func(t *mesos.TaskInfo) { t.Command = &mesos.CommandInfo{} }, "Shell specified but no command value provided"},
+		{"unknown parameter", func(t *mesos.TaskInfo) {
+			t.Container.Docker.Parameters = []mesos.Parameter{{Key: "publish-all", Value: "true"}}
+		}, "unsupported docker parameter 'publish-all': localmesos creates containers through the Docker Engine API and translates only these docker run options: add-host, c, cap-add"},
+		{"bad parameter value", func(t *mesos.TaskInfo) {
+			t.Container.Docker.Parameters = []mesos.Parameter{{Key: "memory", Value: "lots"}}
+		}, "docker parameter --memory=lots: want a size such as 512m or 1g"},
+		{"no docker info", func(t *mesos.TaskInfo) { t.Container.Docker = nil }, "No docker info found in container info"},
+	}
+	for _, c := range cases {
+		task := bridgeTask("demo", 31000)
+		c.edit(&task)
+		_, err := dockerCreateConfig(runnerTestSpec(t, task), "mesos-x", "127.0.0.1")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error = %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestRunnerDockerDemux(t *testing.T) {
+	t.Parallel()
+	var in bytes.Buffer
+	frame := func(stream byte, s string) {
+		h := [8]byte{stream}
+		binary.BigEndian.PutUint32(h[4:], uint32(len(s)))
+		in.Write(h[:])
+		in.WriteString(s)
+	}
+	frame(1, "out 1\n")
+	frame(2, "err 1\n")
+	frame(1, strings.Repeat("x", 70000))
+	frame(0, "stdin is dropped")
+	frame(2, "err 2\n")
+	var stdout, stderr bytes.Buffer
+	if err := demuxDockerStream(&in, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if want := "out 1\n" + strings.Repeat("x", 70000); stdout.String() != want {
+		t.Errorf("stdout has %d bytes, want %d", stdout.Len(), len(want))
+	}
+	if stderr.String() != "err 1\nerr 2\n" {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+	in.Write([]byte{1, 0, 0, 0, 0, 0, 0, 9, 'x'})
+	if err := demuxDockerStream(&in, io.Discard, io.Discard); !errors.Is(err, io.EOF) {
+		t.Errorf("truncated frame: error = %v, want EOF", err)
+	}
+}
+
+func TestRunnerDockerContainerStatus(t *testing.T) {
+	t.Parallel()
+	var ins dockerInspect
+	raw := `{"HostConfig":{"NetworkMode":"mynet"},
+		"NetworkSettings":{"IPAddress":"","Networks":{"mynet":{"IPAddress":"10.5.0.2","GlobalIPv6Address":"fd00::2"}}}}`
+	if err := json.Unmarshal([]byte(raw), &ins); err != nil {
+		t.Fatal(err)
+	}
+	task := dockerTask("demo")
+	task.Container.NetworkInfos = []mesos.NetworkInfo{{Name: "mynet", IPAddresses: []mesos.IPAddress{{IPAddress: "1.2.3.4"}}}}
+	st := ins.containerStatus(task)
+	b, _ := json.Marshal(st)
+	want := `{"network_infos":[{"name":"mynet","ip_addresses":[{"protocol":"IPv4","ip_address":"10.5.0.2"},{"protocol":"IPv6","ip_address":"fd00::2"}]}]}`
+	if string(b) != want {
+		t.Errorf("container status = %s\nwant %s", b, want)
+	}
+	ins.HostConfig.NetworkMode = "host"
+	if b, _ := json.Marshal(ins.containerStatus(task)); string(b) != `{}` {
+		t.Errorf("host network status = %s, want no address", b)
+	}
+}
+
+func TestRunnerDockerNames(t *testing.T) {
+	t.Parallel()
+	name := dockerContainerName("m1-S0", "web server/1")
+	if !strings.HasPrefix(name, "mesos-m1-S0-web_server_1-") || len(name) != len("mesos-m1-S0-web_server_1-")+8 {
+		t.Errorf("name = %q", name)
+	}
+	for ref, want := range map[string]string{
+		"demo":                    "demo:latest",
+		"demo:1":                  "demo:1",
+		"127.0.0.1:5000/demo":     "127.0.0.1:5000/demo:latest",
+		"127.0.0.1:5000/demo:v2":  "127.0.0.1:5000/demo:v2",
+		"demo@sha256:0123456789a": "demo@sha256:0123456789a",
+	} {
+		if got := normalizeImageRef(ref); got != want {
+			t.Errorf("normalizeImageRef(%q) = %q, want %q", ref, got, want)
+		}
+	}
+	var n int64
+	for v, want := range map[string]int64{"1024": 1024, "512m": 512 << 20, "1g": 1 << 30, "1.5GB": 3 << 29, "64Mi": 64 << 20} {
+		if err := setBytes(&n, v); err != nil || n != want {
+			t.Errorf("setBytes(%q) = %d, %v; want %d", v, n, err, want)
+		}
+	}
+}
+
+// requireDocker gives a client of the local Docker engine, or skips the
+// test when none answers (fails it under CI, where one must).
+func requireDocker(t *testing.T) *dockerEngine {
+	t.Helper()
+	if err := PingDocker(context.Background(), ""); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set and no Docker engine answers: %v", err)
+		}
+		t.Skipf("no Docker engine answers: %v", err)
+	}
+	engine, err := newDockerEngine("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine
+}
+
+// buildTestImage builds testdata/webserver into an image FROM scratch with
+// a tag of this test run's own, through the Engine API (no docker CLI
+// needed), and removes it when t ends.
+func buildTestImage(t *testing.T, engine *dockerEngine) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "webserver")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, "./testdata/webserver")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the test program: %v\n%s", err, out)
+	}
+	program, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buildContext bytes.Buffer
+	tw := tar.NewWriter(&buildContext)
+	for _, f := range []struct {
+		name string
+		mode int64
+		data []byte
+	}{
+		{"Dockerfile", 0o644, []byte("FROM scratch\nCOPY webserver /webserver\nENTRYPOINT [\"/webserver\"]\n")},
+		{"webserver", 0o755, program},
+	} {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(f.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The name's registry is a loopback port nobody listens on, so that
+	// even a pull of it (force_pull_image) never leaves the machine.
+	tag := fmt.Sprintf("127.0.0.1:1/localmesos-runner-test:%d-%d", os.Getpid(), time.Now().UnixNano())
+	q := url.Values{"t": {tag}, "rm": {"1"}, "forcerm": {"1"}, "labels": {`{"localmesos.test":"runner"}`}}
+	req, err := http.NewRequest(http.MethodPost, engine.base+"/build?"+q.Encode(), &buildContext)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-tar")
+	resp, err := engine.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := engine.do(ctx, http.MethodDelete, "/images/"+tag, url.Values{"force": {"1"}}, nil, nil); err != nil {
+			t.Errorf("removing the test image: %v", err)
+		}
+	})
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"error"`)) {
+		t.Fatalf("building the test image: %s\n%s", resp.Status, out)
+	}
+	return tag
+}
+
+// freePort is a loopback TCP port nobody listens on right now.
+func freePort(t *testing.T) uint32 {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return uint32(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// fetchPage GETs a loopback URL, retrying while the server starts.
+func fetchPage(t *testing.T, u string) string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get(u)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return string(b)
+			}
+			err = errors.New(resp.Status)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s: %v", u, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// containersOf lists the engine's containers (running or not) carrying
+// a task id's label.
+func containersOf(t *testing.T, engine *dockerEngine, taskID string) []string {
+	t.Helper()
+	filters, _ := json.Marshal(map[string][]string{"label": {DockerLabelTaskID + "=" + taskID}})
+	var list []struct{ ID string }
+	if err := engine.do(context.Background(), http.MethodGet, "/containers/json", url.Values{"all": {"1"}, "filters": {string(filters)}}, nil, &list); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range list {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// assertRemoved checks that the container of a run is gone.
+func assertRemoved(t *testing.T, engine *dockerEngine, run Run) {
+	t.Helper()
+	err := engine.do(context.Background(), http.MethodGet, "/containers/"+run.(*dockerRun).id+"/json", nil, nil, nil)
+	var de *dockerError
+	if !errors.As(err, &de) || de.Status != http.StatusNotFound {
+		t.Errorf("container %s still exists (inspect: %v)", run.(*dockerRun).name, err)
+	}
+}
+
+// TestRunnerDocker runs real containers of an image built for the test.
+// The subtests share the image, which is built once and removed when they
+// have all ended.
+func TestRunnerDocker(t *testing.T) {
+	t.Parallel()
+	engine := requireDocker(t)
+	image := buildTestImage(t, engine)
+	runner := &dockerRunner{engine: engine}
+
+	t.Run("bridge network, port mapping, kill", func(t *testing.T) {
+		t.Parallel()
+		port := freePort(t)
+		task := bridgeTask(image, port)
+		task.Command.Environment = &mesos.Environment{Variables: []mesos.EnvironmentVariable{{Name: "GREETING", Value: "and Mesos"}}}
+		hostDir := t.TempDir()
+		task.Container.Volumes = []mesos.Volume{{Mode: "RO", ContainerPath: "/data", HostPath: hostDir}}
+		task.Container.Docker.Parameters = []mesos.Parameter{{Key: "label", Value: "team=ops"}, {Key: "env", Value: "EXTRA=1"}}
+		spec := runnerTestSpec(t, task)
+		task = spec.Task
+		spec.Env = append(spec.Env, "PATH=/host/only")
+
+		run, err := runner.Launch(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := run.Status()
+		if st == nil || len(st.NetworkInfos) != 1 || len(st.NetworkInfos[0].IPAddresses) == 0 || net.ParseIP(st.NetworkInfos[0].IPAddresses[0].IPAddress) == nil {
+			t.Errorf("Status() = %+v, want the bridge address", st)
+		}
+		page := fetchPage(t, fmt.Sprintf("http://127.0.0.1:%d/", port))
+		if page != "hello from the localmesos test image and Mesos\n" {
+			t.Errorf("page = %q", page)
+		}
+		waitFile(t, filepath.Join(spec.Sandbox, "webserver.started"), DockerSandboxPath)
+
+		var ins struct {
+			Config struct {
+				Env    []string
+				Labels map[string]string
+			}
+			HostConfig struct{ Binds []string }
+		}
+		if err := engine.do(context.Background(), http.MethodGet, "/containers/"+run.(*dockerRun).id+"/json", nil, nil, &ins); err != nil {
+			t.Fatal(err)
+		}
+		if ins.Config.Labels["team"] != "ops" || ins.Config.Labels[DockerLabelTaskID] != task.TaskID.Value {
+			t.Errorf("labels = %v", ins.Config.Labels)
+		}
+		if !slices.Contains(ins.Config.Env, "EXTRA=1") || !slices.Contains(ins.Config.Env, "MESOS_SANDBOX="+DockerSandboxPath) || slices.Contains(ins.Config.Env, "PATH=/host/only") {
+			t.Errorf("env = %q", ins.Config.Env)
+		}
+		if !slices.Contains(ins.HostConfig.Binds, hostDir+":/data:ro") {
+			t.Errorf("binds = %q", ins.HostConfig.Binds)
+		}
+
+		start := time.Now()
+		run.Kill(5 * time.Second)
+		got := waitExit(t, run, 30*time.Second)
+		if want := (Exit{State: mesos.TaskKilled, Message: "Container exited with status 0"}); got != want {
+			t.Errorf("exit = %+v, want %+v", got, want)
+		}
+		if took := time.Since(start); took > 4*time.Second {
+			t.Errorf("stopping took %v, but the program exits on SIGTERM", took)
+		}
+		assertRemoved(t, engine, run)
+		if out := readSandbox(t, spec, "stdout"); !strings.Contains(out, "webserver: started") || !strings.Contains(out, "SIGTERM, exiting") {
+			t.Errorf("sandbox stdout = %q", out)
+		}
+		if errOut := readSandbox(t, spec, "stderr"); !strings.Contains(errOut, "this line goes to stderr") {
+			t.Errorf("sandbox stderr = %q", errOut)
+		}
+	})
+
+	t.Run("host network", func(t *testing.T) {
+		t.Parallel()
+		port := freePort(t)
+		task := dockerTask(image)
+		task.Command.Value = fmt.Sprintf("-listen=127.0.0.1:%d", port)
+		run, err := runner.Launch(context.Background(), runnerTestSpec(t, task))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := run.Status(); st == nil || len(st.NetworkInfos) != 0 {
+			t.Errorf("Status() = %+v, want no address on the host network", st)
+		}
+		fetchPage(t, fmt.Sprintf("http://127.0.0.1:%d/", port))
+		run.Kill(5 * time.Second)
+		if got := waitExit(t, run, 30*time.Second); got.State != mesos.TaskKilled {
+			t.Errorf("exit = %+v", got)
+		}
+		assertRemoved(t, engine, run)
+	})
+
+	t.Run("exit status", func(t *testing.T) {
+		t.Parallel()
+		for _, c := range []struct {
+			status int
+			state  mesos.TaskState
+		}{{0, mesos.TaskFinished}, {3, mesos.TaskFailed}} {
+			task := dockerTask(image)
+			task.TaskID.Value = fmt.Sprintf("exit-%d-%d", c.status, time.Now().UnixNano())
+			task.Command.Arguments = []string{fmt.Sprintf("-exit=%d", c.status)}
+			spec := runnerTestSpec(t, task)
+			run, err := runner.Launch(context.Background(), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := waitExit(t, run, 30*time.Second)
+			if want := (Exit{State: c.state, Message: fmt.Sprintf("Container exited with status %d", c.status)}); got != want {
+				t.Errorf("exit = %+v, want %+v", got, want)
+			}
+			assertRemoved(t, engine, run)
+			if errOut := readSandbox(t, spec, "stderr"); !strings.Contains(errOut, "this line goes to stderr") {
+				t.Errorf("sandbox stderr = %q", errOut)
+			}
+		}
+	})
+
+	t.Run("SIGTERM ignored", func(t *testing.T) {
+		t.Parallel()
+		task := dockerTask(image)
+		task.Container.Docker.Network = mesos.NetworkBridge
+		task.Command.Value = "-ignore-term"
+		spec := runnerTestSpec(t, task)
+		run, err := runner.Launch(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFile(t, filepath.Join(spec.Sandbox, "stdout"), "webserver: started")
+		start := time.Now()
+		run.Kill(time.Hour)
+		run.Kill(1500 * time.Millisecond) // shortened: docker stop -t 1, as Mesos truncates
+		got := waitExit(t, run, 30*time.Second)
+		if want := (Exit{State: mesos.TaskKilled, Message: "Container exited with status 137"}); got != want {
+			t.Errorf("exit = %+v, want %+v", got, want)
+		}
+		if took := time.Since(start); took < time.Second || took > 10*time.Second {
+			t.Errorf("kill took %v, want the one-second grace period", took)
+		}
+		assertRemoved(t, engine, run)
+	})
+
+	t.Run("missing image", func(t *testing.T) {
+		t.Parallel()
+		// A registry on a loopback port nobody listens on: the pull
+		// fails at once and no traffic leaves the machine.
+		spec := runnerTestSpec(t, dockerTask("127.0.0.1:1/localmesos-missing:none"))
+		_, err := runner.Launch(context.Background(), spec)
+		for _, want := range []string{
+			"Failed to pull image '127.0.0.1:1/localmesos-missing:none': Error response from daemon: ",
+			"connection refused",
+			"build it (docker build -t 127.0.0.1:1/localmesos-missing:none ...) or load it (docker load) on this machine",
+		} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("Launch error = %v, want it to contain %q", err, want)
+			}
+		}
+		if ids := containersOf(t, engine, spec.Task.TaskID.Value); len(ids) != 0 {
+			t.Errorf("containers left behind: %v", ids)
+		}
+	})
+
+	t.Run("force pull without registry", func(t *testing.T) {
+		t.Parallel()
+		task := dockerTask(image)
+		task.Container.Docker.ForcePullImage = true
+		_, err := runner.Launch(context.Background(), runnerTestSpec(t, task))
+		if err == nil || !strings.Contains(err.Error(), "unset force_pull_image") {
+			t.Errorf("Launch error = %v, want advice on force_pull_image", err)
+		}
+	})
+
+	t.Run("shell on an image without a shell", func(t *testing.T) {
+		t.Parallel()
+		task := dockerTask(image)
+		task.Command = &mesos.CommandInfo{Value: "echo hello"}
+		spec := runnerTestSpec(t, task)
+		_, err := runner.Launch(context.Background(), spec)
+		if err == nil || !strings.Contains(err.Error(), "Failed to run docker container: Error response from daemon: ") || !strings.Contains(err.Error(), "set shell to false") {
+			t.Errorf("Launch error = %v", err)
+		}
+		if ids := containersOf(t, engine, spec.Task.TaskID.Value); len(ids) != 0 {
+			t.Errorf("containers left behind: %v", ids)
+		}
+		if errOut := readSandbox(t, spec, "stderr"); !strings.Contains(errOut, "/bin/sh") {
+			t.Errorf("sandbox stderr = %q, want the engine's message", errOut)
+		}
+	})
+
+	t.Run("invalid options", func(t *testing.T) {
+		t.Parallel()
+		task := bridgeTask(image, 31000)
+		task.Container.Docker.Network = mesos.NetworkHost
+		_, err := runner.Launch(context.Background(), runnerTestSpec(t, task))
+		if err == nil || err.Error() != "Failed to create docker run options: Port mappings are only supported for bridge and user-defined networks" {
+			t.Errorf("Launch error = %v", err)
+		}
+	})
+
+	t.Run("command task refused", func(t *testing.T) {
+		t.Parallel()
+		_, err := runner.Launch(context.Background(), runnerTestSpec(t, shellTask("true")))
+		if err == nil || !strings.HasPrefix(err.Error(), "None of the enabled containerizers (docker) could create a container") {
+			t.Errorf("Launch error = %v", err)
+		}
+	})
+
+	t.Run("auto", func(t *testing.T) {
+		t.Parallel()
+		r, err := NewRunner(RunnerAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Containerizers(r); got != "docker,mesos" {
+			t.Errorf("Containerizers = %q, want docker,mesos", got)
+		}
+		if got := RunnerFor(r, dockerTask(image)).Name(); got != RunnerDocker {
+			t.Errorf("RunnerFor(docker task) = %s", got)
+		}
+		if got := RunnerFor(r, shellTask("true")).Name(); got != RunnerProcess {
+			t.Errorf("RunnerFor(command task) = %s", got)
+		}
+		if got := StatusMessage(r, dockerTask(image)); got != "" {
+			t.Errorf("StatusMessage = %q, want none for a real container", got)
+		}
+		task := dockerTask(image)
+		task.Command.Value = "-exit=0"
+		run, err := r.Launch(context.Background(), runnerTestSpec(t, task))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if RunnerName(run) != RunnerDocker {
+			t.Errorf("RunnerName = %q", RunnerName(run))
+		}
+		if got := waitExit(t, run, 30*time.Second); got.State != mesos.TaskFinished {
+			t.Errorf("exit = %+v", got)
+		}
+		d, err := NewRunner(RunnerDocker)
+		if err != nil || d.Name() != RunnerDocker || Containerizers(d) != "docker" {
+			t.Errorf("NewRunner(docker) = %v, %v", d, err)
+		}
+	})
+}
