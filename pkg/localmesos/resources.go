@@ -356,3 +356,20 @@ func attributeMap(as []mesos.Attribute) map[string]any {
 	}
 	return m
 }
+
+// withDefaultResources adds the default cpus, mem, disk and ports to a
+// --resources that leaves them out, as mesos-agent fills in what it
+// detects: "ports:[9000-10000]" alone still offers cpus and memory.
+func withDefaultResources(rs mesos.Resources) mesos.Resources {
+	defaults, _ := parseResources(DefaultResources)
+	have := map[string]bool{}
+	for _, r := range rs {
+		have[r.Name] = true
+	}
+	for _, d := range defaults {
+		if !have[d.Name] {
+			rs = append(rs, d)
+		}
+	}
+	return rs
+}

@@ -49,6 +49,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--resources: %w", err)
 	}
+	resources = withDefaultResources(resources)
 	attributes, err := parseAttributes(cfg.Attributes)
 	if err != nil {
 		return nil, fmt.Errorf("--attributes: %w", err)
