@@ -188,11 +188,11 @@ func loadRows() ([]Row, error) {
 		for _, u := range units {
 			t := ""
 			switch {
-			case strings.Contains(u, "rss"):
+			case u == "rss-MB":
 				t = target("< 150 MB")
-			case strings.Contains(u, "heartbeat") && strings.Contains(u, "p99"):
+			case u == "hb-late-p99-ms":
 				t = target("< 100 ms")
-			case strings.Contains(u, "running") && strings.Contains(u, "p99"):
+			case u == "accept-running-p99-ms":
 				t = target("< 50 ms beyond the allocation interval")
 			}
 			rows = append(rows, Row{Name: label, Value: m[u], Unit: u, Target: t})
