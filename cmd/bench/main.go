@@ -171,7 +171,7 @@ func loadRows() ([]Row, error) {
 	for _, name := range names {
 		m := res[name]
 		label := "localmesos " + strings.TrimPrefix(name, "BenchmarkLoad/")
-		main := strings.Contains(name, "frameworks=200") && strings.Contains(name, "agents=10") && !strings.Contains(name, "agents=100")
+		main := strings.HasSuffix(name, "frameworks=200,agents=10")
 		target := func(t string) string {
 			if main {
 				return t
