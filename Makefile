@@ -88,8 +88,11 @@ lint:
 	$(GO) vet ./...
 	git ls-files -z '*.sh' .ci/run | xargs -0 shellcheck
 
+# Tests save what they show (executed notebooks, the browser's screenshot)
+# under .build/test.
 unit:
-	$(GO) test -timeout 20m ./...
+	mkdir -p $(BUILD)/test
+	$(GO) test -timeout 25m -artifacts -outputdir=$(abspath $(BUILD)/test) ./...
 
 cluster-checks:
 	cd vagrant && env -u VAGRANT_DEFAULT_PROVIDER vagrant validate --ignore-provider

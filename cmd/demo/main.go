@@ -153,7 +153,8 @@ func refreshAll() error {
 	}
 	defer srv.Close()
 	for _, name := range []string{"Demo-API", "Operator-API", "ZooKeeper"} {
-		e := append(env(srv.URL), "MESOS_ZK="+zk.URL("/mesos/vagrant"))
+		// A neutral name in what gets committed, not this machine's.
+		e := append(env(srv.URL), "MESOS_ZK="+zk.URL("/mesos/vagrant"), "MESOSNB_IDENTITY=you@laptop")
 		out := filepath.Join(build, name+".ipynb")
 		fmt.Printf("refresh: running %s...\n", name)
 		if _, err := nbexec.Run(context.Background(), nbexec.Options{Notebook: "notebooks/" + name + ".ipynb", Output: out, Env: e}); err != nil {

@@ -69,6 +69,10 @@ func Run(ctx context.Context, o Options) (*Notebook, error) {
 	cmd.Dir = filepath.Dir(o.Notebook)
 	cmd.Args[len(cmd.Args)-1] = filepath.Base(o.Notebook)
 	cmd.Env = append(os.Environ(), o.Env...)
+	// On a timeout, ask nbconvert to stop so it shuts its kernel down; a
+	// SIGKILL would leave the kernel running.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 15 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	runErr := cmd.Run()

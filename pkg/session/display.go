@@ -38,7 +38,7 @@ type table = Table
 // Show displays the table.
 func (t Table) Show() {
 	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(t.html())
+		display(t.html())
 		return
 	}
 	fmt.Print(t.text())
@@ -230,7 +230,7 @@ func ShowCall(ex httpapi.Exchange) {
 		answer += " " + strings.TrimSpace(string(ex.ResponseBody))
 	}
 	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(fmt.Sprintf(`<details><summary><code>%s %s</code> → <b>%s</b> (%s)</summary><pre style="font-size:85%%">%s</pre></details>`,
+		display(fmt.Sprintf(`<details><summary><code>%s %s</code> → <b>%s</b> (%s)</summary><pre style="font-size:85%%">%s</pre></details>`,
 			ex.Method, html.EscapeString(ex.URL), html.EscapeString(answer), ex.Duration.Round(time.Millisecond), html.EscapeString(string(body))))
 		return
 	}
@@ -272,6 +272,7 @@ func (p *progress) update(msg string) {
 func (p *progress) done() {
 	if p.id != "" && !p.last.IsZero() {
 		gonbui.UpdateHTML(p.id, "")
+		gonbui.Sync()
 	}
 }
 
@@ -279,8 +280,15 @@ func (p *progress) done() {
 func Say(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if gonbui.IsNotebook {
-		gonbui.DisplayHTML("<p>" + html.EscapeString(msg) + "</p>")
+		display("<p>" + html.EscapeString(msg) + "</p>")
 		return
 	}
 	fmt.Fprintln(os.Stdout, msg)
+}
+
+// display shows HTML and waits until GoNB has it: a cell's program may end
+// right after, and what is still in the pipe when it exits is lost.
+func display(h string) {
+	gonbui.DisplayHTML(h)
+	gonbui.Sync()
 }

@@ -1,0 +1,338 @@
+// Package notebooks_test proves that the notebooks in this folder work.
+//
+// The notebooks are what people use, so they are tested the way people use
+// them, with nothing stubbed:
+//
+//   - TestNotebooks executes every notebook top to bottom with jupyter
+//     nbconvert --execute on the GoNB kernel, against an in-process
+//     localmesos whose Demo-API task is a real Docker container of
+//     mesosnb/demo-site:dev, and a real ZooKeeper for the ZooKeeper
+//     notebook; then it runs Demo-API again against the same master and
+//     session folder, because every cell must be safe to run again.
+//   - TestCommittedOutputs checks the outputs committed for readers: no
+//     machine paths, no secrets, no errors, and the same shape as a fresh
+//     run, so that they cannot rot.
+//   - TestNotebookInBrowser opens Demo-API.ipynb in Jupyter's classic
+//     notebook server with headless Chromium, runs all cells through the
+//     UI and looks for the rendered offer and task tables.
+//
+// Jupyter, the GoNB kernel, Docker, ZooKeeper and Chromium are real. When
+// one is missing a test is skipped with the command that installs it, or
+// fails when the CI environment variable is set, so that CI cannot pass
+// without having run the notebooks.
+package notebooks_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mesosnb/mesosnb/pkg/localmesos"
+	"github.com/mesosnb/mesosnb/pkg/nbexec"
+)
+
+// demoImage is the image the Demo-API notebook launches on the stand-in,
+// built here from docker/demo-site because this machine has no registry.
+const demoImage = "mesosnb/demo-site:dev"
+
+// scratch is a folder for what outlives one test: the shared executions
+// (see executions) are made by whichever test asks first and read by the
+// others. TestMain removes it.
+var scratch struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// TestMain removes the shared scratch folder once every test is done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if scratch.dir != "" {
+		os.RemoveAll(scratch.dir)
+	}
+	os.Exit(code)
+}
+
+// scratchDir returns the package's shared scratch folder.
+func scratchDir(t testing.TB) string {
+	t.Helper()
+	scratch.once.Do(func() { scratch.dir, scratch.err = os.MkdirTemp("", "mesosnb-notebooks-") })
+	if scratch.err != nil {
+		t.Fatal(scratch.err)
+	}
+	return scratch.dir
+}
+
+// unavailable skips the test because something it needs is missing, or
+// fails it under CI, where nothing may be skipped. msg says what is missing
+// and the command that installs it.
+func unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s (CI is set, so this test may not skip)", msg)
+	}
+	t.Skip(msg)
+}
+
+// repoRoot is the repository: the parent of this package's folder, where
+// go test runs it.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// goBin is $(go env GOPATH)/bin, where `go install tool` puts gonb and
+// goimports.
+var goBin = sync.OnceValue(func() string {
+	out, err := exec.Command("go", "env", "GOPATH").Output()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(strings.TrimSpace(string(out)), "bin")
+})
+
+// notebookEnv is what a notebook runs with: the master, the parent of its
+// session folders, and a PATH on which GoNB finds go and goimports (Jupyter
+// passes its environment to the kernel, whose kernel.json adds nothing).
+// DEMO_IMAGE is emptied, which the notebook reads as unset: a developer's
+// own setting must not replace the image these tests built.
+func notebookEnv(master, sessions string) []string {
+	return []string{
+		"MESOS_MASTER=" + master,
+		"MESOSNB_SESSION_DIR=" + sessions,
+		"PATH=" + os.Getenv("PATH") + string(os.PathListSeparator) + goBin(),
+		"DEMO_IMAGE=",
+	}
+}
+
+// kernelCheck is the outcome of the one look for Jupyter and the GoNB
+// kernel per test binary: a missing tool is not going to appear mid-run.
+var kernelCheck = sync.OnceValue(checkKernel)
+
+// needKernel makes sure Jupyter and the GoNB kernel are there, installing
+// the kernel spec when only that is missing (what `make kernel` does).
+func needKernel(t testing.TB) {
+	t.Helper()
+	if err := kernelCheck(); err != nil {
+		unavailable(t, "%v", err)
+	}
+}
+
+// gonbInstall is the command that installs the pinned GoNB and goimports
+// (tool dependencies in go.mod) and registers the kernel with Jupyter.
+const gonbInstall = "go install tool && \"$(go env GOPATH)/bin/gonb\" --install --force_deps   (or: make deps)"
+
+// jupyterInstall installs what runs the notebooks headless and in a browser
+// on Debian, as .ci/run and make deps do.
+const jupyterInstall = "sudo apt-get install -y --no-install-recommends jupyter-notebook jupyter-nbconvert python3-nbclient   (or: make deps)"
+
+func checkKernel() error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	jupyter := nbexec.Jupyter()
+	if out, err := exec.CommandContext(ctx, jupyter, "nbconvert", "--version").CombinedOutput(); err != nil {
+		why := fmt.Sprintf("%s nbconvert --version: %v", jupyter, err)
+		if said := strings.TrimSpace(lastLines(string(out), 3)); said != "" {
+			why += ": " + said
+		}
+		return fmt.Errorf("no working Jupyter nbconvert (%s); install it with: %s", why, jupyterInstall)
+	}
+	for _, tool := range []string{"gonb", "goimports"} {
+		if _, err := os.Stat(filepath.Join(goBin(), tool)); err != nil {
+			return fmt.Errorf("no %s in %s; from the repository, run: %s", tool, goBin(), gonbInstall)
+		}
+	}
+	err := gonbKernelSpec(ctx, jupyter)
+	if err == nil {
+		return nil
+	}
+	// Only the registration is missing or stale (say, a gonb binary that
+	// has moved): writing it again is what `make kernel` would do.
+	gonb := filepath.Join(goBin(), "gonb")
+	if out, ierr := exec.CommandContext(ctx, gonb, "--install", "--force_deps").CombinedOutput(); ierr != nil {
+		return fmt.Errorf("GoNB kernel %v, and %s --install --force_deps failed: %v: %s; run: %s", err, gonb, ierr, lastLines(string(out), 5), gonbInstall)
+	}
+	if err := gonbKernelSpec(ctx, jupyter); err != nil {
+		return fmt.Errorf("GoNB kernel still unusable after %s --install --force_deps: %v; run: %s", gonb, err, gonbInstall)
+	}
+	return nil
+}
+
+// gonbKernelSpec finds the gonb kernel spec in Jupyter's data folders, the
+// way Jupyter looks for it, and checks that the program it starts exists.
+func gonbKernelSpec(ctx context.Context, jupyter string) error {
+	out, err := exec.CommandContext(ctx, jupyter, "--paths", "--json").Output()
+	if err != nil {
+		return fmt.Errorf("cannot be looked for: jupyter --paths: %w", err)
+	}
+	var paths struct{ Data []string }
+	if err := json.Unmarshal(out, &paths); err != nil {
+		return fmt.Errorf("cannot be looked for: jupyter --paths: %w", err)
+	}
+	for _, dir := range paths.Data {
+		file := filepath.Join(dir, "kernels", "gonb", "kernel.json")
+		b, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		var spec struct{ Argv []string }
+		if err := json.Unmarshal(b, &spec); err != nil || len(spec.Argv) == 0 {
+			return fmt.Errorf("spec %s is unreadable", file)
+		}
+		if _, err := os.Stat(spec.Argv[0]); err != nil {
+			return fmt.Errorf("spec %s starts %s, which is gone", file, spec.Argv[0])
+		}
+		return nil
+	}
+	return errors.New("is not installed")
+}
+
+// gonbVersion is the version of the gonb module the kernel binary was
+// built from, as `go version -m` reads it: the notebooks are meant to run
+// on the GoNB that go.mod pins.
+func gonbVersion() string {
+	out, err := exec.Command("go", "version", "-m", filepath.Join(goBin(), "gonb")).Output()
+	if err != nil {
+		return "unknown"
+	}
+	for line := range strings.Lines(string(out)) {
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == "mod" && f[1] == "github.com/janpfeifer/gonb" {
+			return f[2]
+		}
+	}
+	return "unknown"
+}
+
+// dockerCheck is the outcome of the one look for a Docker engine and the
+// one build of the demo-site image per test binary.
+var dockerCheck struct {
+	once     sync.Once
+	missing  error // no engine answers
+	buildErr error // the engine answered but the image did not build
+}
+
+// needDocker makes sure a Docker engine answers and that the demo-site
+// image is built (once per test binary: docker/demo-site/build.sh), so that
+// the Demo-API task is a real container.
+func needDocker(t testing.TB) {
+	t.Helper()
+	dockerCheck.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		if err := localmesos.PingDocker(ctx, ""); err != nil {
+			dockerCheck.missing = err
+			return
+		}
+		began := time.Now()
+		cmd := exec.CommandContext(ctx, filepath.Join(repoRoot(t), "docker", "demo-site", "build.sh"), demoImage)
+		cmd.Dir = repoRoot(t)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			dockerCheck.buildErr = fmt.Errorf("docker/demo-site/build.sh: %v\n%s", err, lastLines(string(out), 20))
+			return
+		}
+		t.Logf("built %s in %v", demoImage, time.Since(began).Round(100*time.Millisecond))
+	})
+	if dockerCheck.missing != nil {
+		unavailable(t, "no Docker engine answers (%v): the Demo-API notebook launches a real container; start the Docker engine (sudo systemctl start docker)", dockerCheck.missing)
+	}
+	if dockerCheck.buildErr != nil {
+		t.Fatal(dockerCheck.buildErr)
+	}
+}
+
+// freePort returns a loopback port nobody listens on right now.
+func freePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// firstBusy returns the first of addrs that something listens on, or "".
+func firstBusy(addrs ...string) string {
+	for _, a := range addrs {
+		ln, err := net.Listen("tcp", a)
+		if err != nil {
+			return a
+		}
+		ln.Close()
+	}
+	return ""
+}
+
+// freePortRange finds n consecutive free loopback ports, for the agent's
+// ports resource: the demo task publishes its container on the first one,
+// and a developer's own localmesos or container may hold the default 9000.
+// The range searched ends below Linux's ephemeral ports (32768 and up),
+// which outgoing connections take at random.
+func freePortRange(n int) (first int, err error) {
+	for base := 21000; base+n <= 32000; base += n {
+		var busy bool
+		for p := base; p < base+n && !busy; p++ {
+			busy = firstBusy("127.0.0.1:"+strconv.Itoa(p)) != ""
+		}
+		if !busy {
+			return base, nil
+		}
+	}
+	return 0, errors.New("no range of free loopback ports between 21000 and 32000")
+}
+
+// standIn starts localmesos in this process on free loopback ports. The
+// auto runner runs the Demo-API container in Docker (callers made sure an
+// engine answers) and the Operator-API notebook's command task as a
+// process; the docker runner alone would turn that command task down.
+func standIn(log io.Writer) (*localmesos.Server, error) {
+	first, err := freePortRange(20)
+	if err != nil {
+		return nil, err
+	}
+	cfg := localmesos.Config{
+		MasterAddr: "127.0.0.1:0",
+		AgentAddrs: []string{"127.0.0.1:0"},
+		Runner:     localmesos.RunnerAuto,
+		Resources:  fmt.Sprintf("cpus:4;mem:4096;disk:10240;ports:[%d-%d]", first, first+19),
+		Logger:     slog.New(slog.NewTextHandler(log, nil)),
+	}
+	return localmesos.New(cfg)
+}
+
+// lastLines is the end of a command's output, for error messages.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// textOf is everything a notebook's cells showed, HTML reduced to text.
+func textOf(nb *nbexec.Notebook) string {
+	var b bytes.Buffer
+	for _, c := range nb.Cells {
+		b.WriteString(c.Text())
+		b.WriteString("\n")
+	}
+	return b.String()
+}
