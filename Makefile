@@ -19,7 +19,7 @@ export JUPYTER
 BUILD := .build
 
 .PHONY: all deps go-tools kernel jupyter zookeeper gopls build images demo notebook localmesos \
-	test lint unit cluster-checks offline-cluster refresh-notebooks bench chaos fuzz clean
+	test lint unit cluster-checks offline-cluster jupyter-image refresh-notebooks bench chaos fuzz clean
 
 all: build
 
@@ -103,6 +103,15 @@ cluster-checks:
 # against it and launches a real container, then it comes down.
 offline-cluster: images
 	$(GO) run ./cmd/demo --offline-compose
+
+## jupyter-image: the compose file's jupyter image, built without a registry
+## (a debootstrap base with this machine's Go), and Demo-API run inside it.
+## Not part of make test: the build takes over 20 minutes here.
+jupyter-image:
+	docker/jupyter/local-base.sh
+	docker build -q -f docker/jupyter/Dockerfile --build-arg GO_IMAGE=mesosnb/go-base:local \
+		--build-arg JUPYTER_FROM=debian --build-arg GOPLS_VERSION= -t mesosnb/jupyter:local .
+	$(GO) run ./cmd/demo --in-image mesosnb/jupyter:local
 
 ## refresh-notebooks: re-run the notebooks against localmesos and save their outputs.
 refresh-notebooks: deps

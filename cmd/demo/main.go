@@ -31,6 +31,7 @@ import (
 func main() {
 	refresh := flag.Bool("refresh", false, "run every notebook against localmesos and save the outputs into notebooks/")
 	offline := flag.Bool("offline-compose", false, "run Demo-API against docker/compose.offline.yaml (brought up and down here)")
+	image := flag.String("in-image", "", "run Demo-API inside this jupyter image (docker/jupyter) against localmesos")
 	flag.Parse()
 	var err error
 	switch {
@@ -38,6 +39,8 @@ func main() {
 		err = refreshAll()
 	case *offline:
 		err = offlineCompose()
+	case *image != "":
+		err = inImage(*image)
 	default:
 		err = demo()
 	}
@@ -221,4 +224,47 @@ func waitHealthy(url string, timeout time.Duration) error {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return fmt.Errorf("%s did not answer within %s", url, timeout)
+}
+
+// inImage runs Demo-API with the Jupyter and GoNB of a jupyter image
+// (docker/jupyter), on the host network, against a stand-in started here.
+func inImage(image string) error {
+	srv, err := startStandIn()
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	out, err := filepath.Abs(filepath.Join(build, "in-image"))
+	if err != nil {
+		return err
+	}
+	os.MkdirAll(out, 0o777)
+	os.Chmod(out, 0o777) // the image runs as its own user
+	script := "cd notebooks && jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=gonb " +
+		"--ExecutePreprocessor.timeout=600 --output /out/Demo-API.ipynb Demo-API.ipynb"
+	cmd := exec.Command("docker", "run", "--rm", "--network", "host", "-v", out+":/out", "-e", "MESOS_MASTER="+srv.URL,
+		"--entrypoint", "bash", image, "-c", script)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	fmt.Printf("in-image: running Demo-API inside %s against %s\n", image, srv.URL)
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("docker run %s: %w", image, err)
+	}
+	nb, err := nbexec.Read(filepath.Join(out, "Demo-API.ipynb"))
+	if err != nil {
+		return err
+	}
+	if c := nb.FirstError(); c != nil {
+		return fmt.Errorf("in-image: cell %d failed: %s", c.Index, c.ErrorText())
+	}
+	text := ""
+	for _, c := range nb.Cells {
+		text += c.Text()
+	}
+	for _, want := range []string{"SUBSCRIBED", "TASK_RUNNING", "200 OK", "TASK_KILLED"} {
+		if !strings.Contains(text, want) {
+			return fmt.Errorf("in-image: the executed notebook never shows %s", want)
+		}
+	}
+	fmt.Println("in-image: Demo-API ran inside the image:", filepath.Join(out, "Demo-API.ipynb"))
+	return nil
 }
