@@ -43,7 +43,7 @@ func TestClean(t *testing.T) {
 	b, _ := os.ReadFile("testdata/executed.ipynb")
 	root, _ := filepath.Abs(".")
 	src := filepath.Join(t.TempDir(), "src.ipynb")
-	os.WriteFile(src, []byte(strings.ReplaceAll(string(b), "/work/repo", root)), 0o600)
+	os.WriteFile(src, []byte(strings.ReplaceAll(string(b), "/srv/repo", root)), 0o600)
 	if err := nbexec.Clean(src, out); err != nil {
 		t.Fatal(err)
 	}
