@@ -203,6 +203,13 @@ func listenerKilled(ctx context.Context, h *harness) (string, error) {
 	}
 	syscall.Kill(before.ListenerPID, syscall.SIGKILL)
 	killedAt := time.Now()
+	// The kernel frees the listener's lock when the process is gone, a
+	// moment after the signal: a user re-running the cell is never faster.
+	if err := waitFor(ctx, "the killed listener to go", func() (bool, string) {
+		return !alive(before.ListenerPID), "still alive"
+	}); err != nil {
+		return "", err
+	}
 	s2, err := session.Start(ctx, opts)
 	if err != nil {
 		return "", err

@@ -70,6 +70,13 @@ func Start(ctx context.Context, opts Options) (*Session, error) {
 		return nil, err
 	}
 	tornDown := tornDown(opts.Dir, st.FrameworkID)
+	if st.ListenerPID > 0 && !alive(st.ListenerPID) {
+		// A killed listener's lock outlives its main thread for a moment,
+		// while its other threads exit: wait for it, not for a listener.
+		for deadline := time.Now().Add(2 * time.Second); listenerRunning(opts.Dir) && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	if listenerRunning(opts.Dir) {
 		if tornDown {
 			// A cell tore the framework down and the listener has not
