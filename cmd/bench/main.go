@@ -284,7 +284,7 @@ def run(code):
         m = kc.get_iopub_msg(timeout=600)
         if m['parent_header'].get('msg_id') == msg_id and m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle':
             return time.time() - t
-run('%noautoget\n!*bash "$GONB_DIR/setup.sh"')
+run('%noautoget\n%goflags -ldflags=-s\n!*bash "$GONB_DIR/setup.sh"')
 run('%%\nfmt.Println(0)')
 plain = [run('%%%%\nfmt.Println(%d)' % i) for i in range(7)]
 run('import "github.com/mesosnb/mesosnb/pkg/session"\n%%\nfmt.Println(session.Identity())')

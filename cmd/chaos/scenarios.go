@@ -513,7 +513,7 @@ def run(code):
         m = kc.get_iopub_msg(timeout=300)
         if m['parent_header'].get('msg_id') != msg_id: continue
         if m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle': return
-run('%noautoget\n!*bash "$GONB_DIR/setup.sh"')
+run('%noautoget\n%goflags -ldflags=-s\n!*bash "$GONB_DIR/setup.sh"')
 run('import (\n"context"\n"github.com/mesosnb/mesosnb/pkg/session"\n)\n%%\nif _, err := session.Start(context.Background(), session.Options{Name: "chaos-kernel"}); err != nil { panic(err) }')
 print("KERNEL", km.provisioner.process.pid, flush=True)
 time.sleep(600)
