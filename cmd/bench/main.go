@@ -234,23 +234,66 @@ func notebookRows(kind string) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	cells := nb.Code()
-	durs := make([]time.Duration, len(cells))
-	for i, c := range cells {
-		durs[i] = c.Duration()
+	rows := []Row{{Name: "Demo-API headless, " + kind, Value: took.Seconds(), Unit: "s", Note: fmt.Sprintf("%d code cells, nbconvert start to end", len(nb.Code()))}}
+	if kind != "warm" {
+		return rows, nil
 	}
-	slowest := slices.MaxFunc(cells, func(a, b nbexec.Cell) int { return int(a.Duration() - b.Duration()) })
-	slices.Sort(durs)
-	first, _, _ := strings.Cut(strings.TrimSpace(slowest.Source), "\n")
-	rows := []Row{{Name: "Demo-API headless, " + kind, Value: took.Seconds(), Unit: "s", Note: fmt.Sprintf("%d code cells", len(cells))}}
-	if kind == "warm" {
-		rows[0].Target = "< 20 s"
-		rows = append(rows,
-			Row{Name: "Demo-API median cell, warm", Value: durs[len(durs)/2].Seconds(), Unit: "s", Target: "< 0.6 s", Note: "kernel timestamps have 1 s resolution; see the GoNB cell rows for finer figures"},
-			Row{Name: "Demo-API slowest cell, warm", Value: slowest.Duration().Seconds(), Unit: "s", Note: fmt.Sprintf("cell %d: %s", slowest.Index, first)})
+	rows[0].Target = "< 20 s"
+	// nbconvert keeps cell times to the second; time each cell through the
+	// kernel protocol instead, in a second warm run.
+	cells, err := timeCells(env)
+	if err != nil {
+		return nil, err
 	}
-	return rows, nil
+	slices.SortFunc(cells, func(a, b cellTime) int { return int((a.Seconds - b.Seconds) * 1e6) })
+	median, slowest := cells[len(cells)/2], cells[len(cells)-1]
+	return append(rows,
+		Row{Name: "Demo-API median cell, warm", Value: median.Seconds, Unit: "s", Target: "< 0.6 s", Note: "timed through the kernel protocol"},
+		Row{Name: "Demo-API slowest cell, warm", Value: slowest.Seconds, Unit: "s", Note: fmt.Sprintf("cell %d: %s", slowest.Index, slowest.First)}), nil
 }
+
+type cellTime struct {
+	Index   int
+	Seconds float64
+	First   string
+}
+
+// timeCells runs Demo-API's code cells one by one in a GoNB kernel through
+// jupyter_client and times each from request to idle.
+func timeCells(env []string) ([]cellTime, error) {
+	cmd := exec.Command("/usr/bin/python3", "-c", notebookScript, "Demo-API.ipynb")
+	cmd.Dir = "notebooks"
+	cmd.Env = append(os.Environ(), env...)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("time Demo-API's cells: %v\n%s", err, tail(stderr.String()))
+	}
+	var cells []cellTime
+	if err := json.Unmarshal(out.Bytes(), &cells); err != nil {
+		return nil, fmt.Errorf("cell timings %q: %w", out.String(), err)
+	}
+	return cells, nil
+}
+
+const notebookScript = `
+import json, sys, time, jupyter_client
+nb = json.load(open(sys.argv[1]))
+km, kc = jupyter_client.manager.start_new_kernel(kernel_name='gonb')
+out = []
+for i, c in enumerate(nb['cells']):
+    if c['cell_type'] != 'code': continue
+    src = ''.join(c['source'])
+    t = time.time(); msg_id = kc.execute(src)
+    while True:
+        m = kc.get_iopub_msg(timeout=600)
+        if m['parent_header'].get('msg_id') != msg_id: continue
+        if m['msg_type'] == 'error': sys.exit('cell %d failed' % i)
+        if m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle': break
+    out.append({'Index': i, 'Seconds': time.time() - t, 'First': src.strip().splitlines()[0][:60]})
+km.shutdown_kernel(now=True)
+print(json.dumps(out))
+`
 
 // cellCostRows times GoNB cells through a kernel driven by jupyter_client:
 // one that imports nothing, one that imports the project's session
