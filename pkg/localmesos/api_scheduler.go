@@ -90,7 +90,7 @@ func plain(w http.ResponseWriter, code int, msg string) {
 func readCall(w http.ResponseWriter, r *http.Request, schema *message, out any) (map[string]any, bool) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
-		plain(w, http.StatusMethodNotAllowed, fmt.Sprintf("405 Method Not Allowed. Expecting one of { 'POST' }, but received '%s'.", r.Method))
+		plain(w, http.StatusMethodNotAllowed, fmt.Sprintf(textMethodNotAllowed, r.Method))
 		return nil, false
 	}
 	ct, ok := headerValue(r, "Content-Type")
