@@ -219,18 +219,22 @@ type vagrantfile struct {
 	consts    map[string]string
 	envs      map[string]map[string]string // hash name -> MESOSNB_* -> value
 	scriptEnv map[string][]string          // provisioning script -> the hashes it is run with
+	uploads   map[string]bool              // files a file provisioner copies in (lib.sh)
 }
 
 var (
-	vfFetch      = regexp.MustCompile(`^([A-Z_]+) = ENV\.fetch\("\w+", "([^"]*)"\)`)
-	vfMemory     = regexp.MustCompile(`^([A-Z_]+) = memory_mb\("\w+", (\d+)\)`)
-	vfString     = regexp.MustCompile(`^([A-Z_]+) = "([^"]*)"$`)
-	vfNumber     = regexp.MustCompile(`^([A-Z_]+) = (\d+)$`)
-	vfInterp     = regexp.MustCompile(`#\{(\w+)\}`)
-	vfHash       = regexp.MustCompile(`^([A-Z_]+_ENV) = (?:([A-Z_]+_ENV)\.merge\()?`)
-	vfHashEntry  = regexp.MustCompile(`^\s*"(MESOSNB_\w+)" => (.*?),?$`)
-	vfProvision  = regexp.MustCompile(`\.vm\.provision "\w+", type: "shell", path: "([^"]+)", env: ([A-Z_]+)`)
-	scriptNeeds  = regexp.MustCompile(`\$\{(MESOSNB_\w+):[?-]`)
+	vfFetch     = regexp.MustCompile(`^([A-Z_]+) = ENV\.fetch\("\w+", "([^"]*)"\)`)
+	vfMemory    = regexp.MustCompile(`^([A-Z_]+) = memory_mb\("\w+", (\d+)\)`)
+	vfString    = regexp.MustCompile(`^([A-Z_]+) = "([^"]*)"$`)
+	vfNumber    = regexp.MustCompile(`^([A-Z_]+) = (\d+)$`)
+	vfInterp    = regexp.MustCompile(`#\{(\w+)\}`)
+	vfHash      = regexp.MustCompile(`^([A-Z_]+_ENV) = (?:([A-Z_]+_ENV)\.merge\()?`)
+	vfHashEntry = regexp.MustCompile(`^\s*"(MESOSNB_\w+)" => (.*?),?$`)
+	vfProvision = regexp.MustCompile(`\.vm\.provision "\w+", type: "shell", path: "([^"]+)", env: ([A-Z_]+)`)
+	vfUpload    = regexp.MustCompile(`\.vm\.provision "\w+", type: "file", source: "([^"]+)"`)
+	// A script needs the variables it requires (${X:?...}); those it
+	// defaults (${X:-...}) are optional.
+	scriptNeeds  = regexp.MustCompile(`\$\{(MESOSNB_\w+):\?`)
 	envFileEntry = regexp.MustCompile(`(?m)^(MESOS_\w+)=(.*)$`)
 )
 
@@ -243,6 +247,7 @@ func readVagrantfile(t *testing.T) vagrantfile {
 		consts:    map[string]string{},
 		envs:      map[string]map[string]string{},
 		scriptEnv: map[string][]string{},
+		uploads:   map[string]bool{},
 	}
 	interp := func(s string) string {
 		return vfInterp.ReplaceAllStringFunc(s, func(m string) string {
@@ -280,6 +285,9 @@ func readVagrantfile(t *testing.T) vagrantfile {
 		}
 		if m := vfProvision.FindStringSubmatch(line); m != nil {
 			vf.scriptEnv[m[1]] = append(vf.scriptEnv[m[1]], m[2])
+		}
+		if m := vfUpload.FindStringSubmatch(line); m != nil {
+			vf.uploads[m[1]] = true
 		}
 	}
 	return vf
@@ -350,8 +358,8 @@ func TestProvisioningContract(t *testing.T) {
 	scripts, _ := filepath.Glob(filepath.Join(repoRoot(t), "vagrant", "provision", "*.sh"))
 	for _, path := range scripts {
 		rel := "provision/" + filepath.Base(path)
-		if _, ok := vf.scriptEnv[rel]; !ok {
-			t.Errorf("vagrant/%s is not run by any provisioner", rel)
+		if _, ok := vf.scriptEnv[rel]; !ok && !vf.uploads[rel] {
+			t.Errorf("vagrant/%s is neither run nor uploaded by any provisioner", rel)
 		}
 	}
 }

@@ -110,6 +110,7 @@ func TestProvisioningIsIdempotent(t *testing.T) {
 			env := append(os.Environ(),
 				"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 				"STUB_LOG="+log, "STUB_STATE="+state,
+				"MESOSNB_PROVISION_LIB="+filepath.Join(repoRoot(t), "vagrant", "provision", "lib.sh"),
 				"MESOSNB_MASTER_IP=127.0.0.1", "MESOSNB_AGENT_IP=127.0.0.1",
 				"MESOSNB_MASTER_PORT="+mesosPort, "MESOSNB_AGENT_PORT="+mesosPort,
 				"MESOSNB_ZK_PORT="+zkPort, "MESOSNB_ZK_URL="+vmZK,

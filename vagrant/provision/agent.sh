@@ -14,42 +14,16 @@
 # second run rewrites nothing and restarts nothing.
 set -euo pipefail
 
+readonly PROG="agent"
+# shellcheck source=lib.sh
+. "${MESOSNB_PROVISION_LIB:-/tmp/mesosnb-provision-lib.sh}"
+
 : "${MESOSNB_AGENT_IP:?set by the Vagrantfile}" "${MESOSNB_AGENT_PORT:?set by the Vagrantfile}"
 : "${MESOSNB_ZK_URL:?set by the Vagrantfile}"
 : "${MESOSNB_AGENT_ATTRIBUTES:?set by the Vagrantfile}" "${MESOSNB_AGENT_RESOURCES:?set by the Vagrantfile}"
 
 readonly WORK_DIR="/var/lib/mesos/agent"
 readonly AGENT_URL="http://${MESOSNB_AGENT_IP}:${MESOSNB_AGENT_PORT}"
-
-changed=0
-
-# install_file PATH MODE < CONTENT writes PATH only when its content differs,
-# so a second provision leaves the file alone, and notes that it changed.
-install_file() {
-  local path="$1" mode="$2" tmp
-  tmp="$(mktemp)"
-  cat >"${tmp}"
-  if [[ -f "${path}" ]] && cmp -s "${tmp}" "${path}"; then
-    rm -f "${tmp}"
-    return 0
-  fi
-  install -D -m "${mode}" "${tmp}" "${path}"
-  rm -f "${tmp}"
-  echo "agent: wrote ${path}"
-  changed=1
-}
-
-# mask_unit keeps a unit the Mesos package may ship from ever running here.
-mask_unit() {
-  local unit="$1"
-  if [[ "$(systemctl is-enabled "${unit}" 2>/dev/null || true)" == masked ]]; then
-    return 0
-  fi
-  systemctl mask "${unit}"
-  if systemctl is-active --quiet "${unit}"; then
-    systemctl stop "${unit}"
-  fi
-}
 
 # registered_master prints the master this agent registered with, if any.
 registered_master() {

@@ -7,6 +7,10 @@
 # installed and the engine runs, a second run changes nothing.
 set -euo pipefail
 
+readonly PROG="install-docker"
+# shellcheck source=lib.sh
+. "${MESOSNB_PROVISION_LIB:-/tmp/mesosnb-provision-lib.sh}"
+
 # Docker 28, not 29: Mesos 1.11 shells out to the docker CLI and parses
 # `docker inspect`, falling back to fields that newer engines dropped. Docker's
 # repository keeps every old version, so this pin stays installable.
@@ -16,32 +20,7 @@ readonly KEY_URL="https://download.docker.com/linux/ubuntu/gpg"
 readonly KEYRING="/etc/apt/keyrings/docker.asc"
 readonly SOURCES="/etc/apt/sources.list.d/docker.list"
 
-# install_file PATH MODE < CONTENT writes PATH only when its content differs,
-# so a second provision leaves the file (and its timestamp) alone.
-install_file() {
-  local path="$1" mode="$2" tmp
-  tmp="$(mktemp)"
-  cat >"${tmp}"
-  if [[ -f "${path}" ]] && cmp -s "${tmp}" "${path}"; then
-    rm -f "${tmp}"
-    return 0
-  fi
-  install -D -m "${mode}" "${tmp}" "${path}"
-  rm -f "${tmp}"
-  echo "install-docker: wrote ${path}"
-}
-
-installed_version() {
-  # shellcheck disable=SC2016 # ${Version} is dpkg-query's field, not a shell variable.
-  dpkg-query --show --showformat='${Version}' "$1" 2>/dev/null || true
-}
-
-# shellcheck source=/dev/null
-. /etc/os-release
-if [[ "${VERSION_CODENAME}" != noble ]]; then
-  echo "install-docker: the pinned packages are for Ubuntu 24.04 (noble), this is ${PRETTY_NAME}" >&2
-  exit 1
-fi
+require_noble
 
 if [[ "$(installed_version docker-ce)" == "${DOCKER_VERSION}" &&
       "$(installed_version docker-ce-cli)" == "${DOCKER_VERSION}" &&

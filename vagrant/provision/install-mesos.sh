@@ -12,6 +12,10 @@
 # nothing.
 set -euo pipefail
 
+readonly PROG="install-mesos"
+# shellcheck source=lib.sh
+. "${MESOSNB_PROVISION_LIB:-/tmp/mesosnb-provision-lib.sh}"
+
 : "${MESOSNB_MASTER_IP:?set by the Vagrantfile}" "${MESOSNB_AGENT_IP:?set by the Vagrantfile}"
 readonly LOCAL_DEB="${MESOSNB_MESOS_DEB:-}"
 
@@ -22,32 +26,7 @@ readonly KEY_URL="https://www.aventer.biz/assets/support_aventer.asc"
 readonly KEYRING="/etc/apt/keyrings/aventer.asc"
 readonly SOURCES="/etc/apt/sources.list.d/aventer-mesos.list"
 
-# install_file PATH MODE < CONTENT writes PATH only when its content differs,
-# so a second provision leaves the file (and its timestamp) alone.
-install_file() {
-  local path="$1" mode="$2" tmp
-  tmp="$(mktemp)"
-  cat >"${tmp}"
-  if [[ -f "${path}" ]] && cmp -s "${tmp}" "${path}"; then
-    rm -f "${tmp}"
-    return 0
-  fi
-  install -D -m "${mode}" "${tmp}" "${path}"
-  rm -f "${tmp}"
-  echo "install-mesos: wrote ${path}"
-}
-
-installed_version() {
-  # shellcheck disable=SC2016 # ${Version} is dpkg-query's field, not a shell variable.
-  dpkg-query --show --showformat='${Version}' "$1" 2>/dev/null || true
-}
-
-# shellcheck source=/dev/null
-. /etc/os-release
-if [[ "${VERSION_CODENAME}" != noble ]]; then
-  echo "install-mesos: ${PACKAGE} ${VERSION} is built for Ubuntu 24.04 (noble), this is ${PRETTY_NAME}" >&2
-  exit 1
-fi
+require_noble
 
 # Both VMs know each other by name (the addresses come from the Vagrantfile).
 for line in "${MESOSNB_MASTER_IP} mesos-master" "${MESOSNB_AGENT_IP} mesos-agent"; do

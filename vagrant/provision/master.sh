@@ -10,6 +10,10 @@
 # second run rewrites nothing and restarts nothing.
 set -euo pipefail
 
+readonly PROG="master"
+# shellcheck source=lib.sh
+. "${MESOSNB_PROVISION_LIB:-/tmp/mesosnb-provision-lib.sh}"
+
 : "${MESOSNB_MASTER_IP:?set by the Vagrantfile}" "${MESOSNB_MASTER_PORT:?set by the Vagrantfile}"
 : "${MESOSNB_ZK_PORT:?set by the Vagrantfile}" "${MESOSNB_ZK_URL:?set by the Vagrantfile}"
 
@@ -17,36 +21,6 @@ readonly ZK_IMAGE="zookeeper:3.9.6"
 readonly WORK_DIR="/var/lib/mesos/master"
 readonly ZK_DATA="/var/lib/zookeeper"
 readonly MASTER_URL="http://${MESOSNB_MASTER_IP}:${MESOSNB_MASTER_PORT}"
-
-changed=0
-
-# install_file PATH MODE < CONTENT writes PATH only when its content differs,
-# so a second provision leaves the file alone, and notes that it changed.
-install_file() {
-  local path="$1" mode="$2" tmp
-  tmp="$(mktemp)"
-  cat >"${tmp}"
-  if [[ -f "${path}" ]] && cmp -s "${tmp}" "${path}"; then
-    rm -f "${tmp}"
-    return 0
-  fi
-  install -D -m "${mode}" "${tmp}" "${path}"
-  rm -f "${tmp}"
-  echo "master: wrote ${path}"
-  changed=1
-}
-
-# mask_unit keeps a unit the Mesos package may ship from ever running here.
-mask_unit() {
-  local unit="$1"
-  if [[ "$(systemctl is-enabled "${unit}" 2>/dev/null || true)" == masked ]]; then
-    return 0
-  fi
-  systemctl mask "${unit}"
-  if systemctl is-active --quiet "${unit}"; then
-    systemctl stop "${unit}"
-  fi
-}
 
 # wait_for WHAT SECONDS COMMAND... polls COMMAND until it succeeds.
 wait_for() {
