@@ -86,7 +86,7 @@ test: deps lint unit cluster-checks offline-cluster chaos
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	git ls-files -z '*.sh' .ci/run | xargs -0 shellcheck
+	git ls-files -z '*.sh' .ci/run | xargs -0 shellcheck -x
 
 # Tests save what they show (executed notebooks, the browser's screenshot)
 # under .build/test.

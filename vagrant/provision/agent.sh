@@ -15,7 +15,7 @@
 set -euo pipefail
 
 readonly PROG="agent"
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${MESOSNB_PROVISION_LIB:-/tmp/mesosnb-provision-lib.sh}"
 
 : "${MESOSNB_AGENT_IP:?set by the Vagrantfile}" "${MESOSNB_AGENT_PORT:?set by the Vagrantfile}"

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 readonly PROG="install-docker"
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${MESOSNB_PROVISION_LIB:-/tmp/mesosnb-provision-lib.sh}"
 
 # Docker 28, not 29: Mesos 1.11 shells out to the docker CLI and parses

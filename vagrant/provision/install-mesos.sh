@@ -13,7 +13,7 @@
 set -euo pipefail
 
 readonly PROG="install-mesos"
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${MESOSNB_PROVISION_LIB:-/tmp/mesosnb-provision-lib.sh}"
 
 : "${MESOSNB_MASTER_IP:?set by the Vagrantfile}" "${MESOSNB_AGENT_IP:?set by the Vagrantfile}"

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 readonly PROG="master"
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${MESOSNB_PROVISION_LIB:-/tmp/mesosnb-provision-lib.sh}"
 
 : "${MESOSNB_MASTER_IP:?set by the Vagrantfile}" "${MESOSNB_MASTER_PORT:?set by the Vagrantfile}"
