@@ -1,7 +1,6 @@
 package localmesos_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -308,17 +307,6 @@ func (s *opStream) none(d time.Duration, typ mesos.OperatorEventType) {
 	}
 }
 
-func wantStatus(t *testing.T, err error, code int, body string) {
-	t.Helper()
-	var se *scheduler.Error
-	if !errors.As(err, &se) {
-		t.Fatalf("got %v, want %d %q", err, code, body)
-	}
-	if se.StatusCode != code || se.Body != body {
-		t.Fatalf("got %d %q, want %d %q", se.StatusCode, se.Body, code, body)
-	}
-}
-
 // wantErrorEvent checks that a subscription was refused with an ERROR.
 func wantErrorEvent(t *testing.T, err error, msg string) {
 	t.Helper()
@@ -518,15 +506,6 @@ func sameJSON(t testing.TB, got []byte, want string) bool {
 	return reflect.DeepEqual(g, w)
 }
 
-// compact removes insignificant whitespace from a JSON text.
-func compact(s string) string {
-	var b bytes.Buffer
-	if err := json.Compact(&b, []byte(s)); err != nil {
-		panic(err)
-	}
-	return b.String()
-}
-
 // eventually polls cond until it holds, failing the test after 10s.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
@@ -543,10 +522,6 @@ func within(t testing.TB, d time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-func multiRole(roles ...string) mesos.FrameworkInfo {
-	return mesos.FrameworkInfo{Roles: roles, Capabilities: []mesos.FrameworkCapability{{Type: mesos.CapabilityMultiRole}}}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -83,26 +83,6 @@ func (p pool) contains(rs mesos.Resources) bool {
 	return true
 }
 
-// subtract removes rs from p; callers check contains first.
-func (p pool) subtract(rs mesos.Resources) {
-	for _, r := range rs {
-		switch {
-		case r.Scalar != nil:
-			p.scalars[r.Name] = round(p.scalars[r.Name] - r.Scalar.Value)
-			if p.scalars[r.Name] <= 0 {
-				delete(p.scalars, r.Name)
-			}
-		case r.Ranges != nil:
-			for _, x := range r.Ranges.Range {
-				p.ranges[r.Name] = cutRange(p.ranges[r.Name], x)
-			}
-			if len(p.ranges[r.Name]) == 0 {
-				delete(p.ranges, r.Name)
-			}
-		}
-	}
-}
-
 // subtractPool removes q from p; callers check contains first.
 func (p pool) subtractPool(q pool) {
 	for k, v := range q.scalars {
