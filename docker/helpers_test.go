@@ -7,13 +7,14 @@ package docker_test
 
 import (
 	"bufio"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mesosnb/mesosnb/internal/testenv"
 )
 
 // cluster holds the facts that the Vagrant VMs, the compose files, the READMEs
@@ -64,47 +65,15 @@ func readFile(t *testing.T, rel string) string {
 	return string(b)
 }
 
-// needTool finds a command on PATH. Where it is missing, the test fails in CI
-// (env CI set), where every tool must be installed, and is skipped elsewhere.
-func needTool(t *testing.T, name, why string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI: %s is not installed, and %s", name, why)
-	}
-	t.Skipf("%s is not installed, and %s", name, why)
-	return ""
-}
-
-// needDocker is needTool for a Docker engine that answers, not just a CLI.
+// needDocker makes sure the docker CLI is there and an engine answers.
 func needDocker(t *testing.T) {
 	t.Helper()
-	needTool(t, "docker", "this test builds and runs an image")
-	out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput()
-	if err == nil {
-		return
-	}
-	msg := "the Docker engine does not answer: " + strings.TrimSpace(string(out))
-	if os.Getenv("CI") != "" {
-		t.Fatal("CI: " + msg)
-	}
-	t.Skip(msg)
+	testenv.RequireTool(t, "docker", "this test builds and runs an image")
+	testenv.RequireDocker(t)
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
-}
+func freePort(t *testing.T) string { return strconv.Itoa(testenv.Port(t)) }
 
 // dockerfile is the part of a Dockerfile these tests read.
 type dockerfile struct {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mesosnb/mesosnb/internal/testenv"
 )
 
 // stubs stand in for the commands of a VM that this machine lacks or must not
@@ -82,8 +84,8 @@ func fakeMesos(t *testing.T) string {
 // the second must write nothing and restart nothing. The units it writes must
 // pass systemd-analyze verify.
 func TestProvisioningIsIdempotent(t *testing.T) {
-	needTool(t, "bash", "it runs the provisioning scripts")
-	needTool(t, "curl", "the provisioning scripts ask the master and agent with it")
+	testenv.RequireTool(t, "bash", "it runs the provisioning scripts")
+	testenv.RequireTool(t, "curl", "the provisioning scripts ask the master and agent with it")
 	zkPort, mesosPort := fakeZooKeeper(t), fakeMesos(t)
 
 	for _, script := range []string{"master.sh", "agent.sh"} {

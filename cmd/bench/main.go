@@ -27,8 +27,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/nbexec"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
-	"github.com/mesosnb/mesosnb/pkg/nbexec"
 )
 
 // Row is one line of the table.

@@ -22,8 +22,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/nbexec"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
-	"github.com/mesosnb/mesosnb/pkg/nbexec"
 	"github.com/mesosnb/mesosnb/pkg/session"
 	"github.com/mesosnb/mesosnb/pkg/zktest"
 )

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/go-zookeeper/zk"
 
 	"github.com/mesosnb/mesosnb/pkg/leader"
@@ -47,7 +49,7 @@ func run(m *testing.M) int {
 	switch {
 	case zkErr == nil:
 		defer zkServer.Stop()
-	case errors.Is(zkErr, zktest.ErrNotInstalled) && os.Getenv("CI") == "":
+	case errors.Is(zkErr, zktest.ErrNotInstalled) && !testenv.InCI():
 		// Tests skip through sharedZK; examples cannot skip themselves,
 		// so those that use zkServer are listed here.
 		fmt.Fprintf(os.Stderr, "%v: skipping the ZooKeeper tests and examples\n", zkErr)
@@ -70,7 +72,7 @@ func run(m *testing.M) int {
 func sharedZK(t *testing.T) *zktest.Server {
 	t.Helper()
 	if zkServer == nil {
-		t.Skip(zkErr)
+		testenv.Unavailable(t, "%v", zkErr)
 	}
 	return zkServer
 }

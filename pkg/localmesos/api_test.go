@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
@@ -116,7 +118,7 @@ func TestMasterAPI_GetState(t *testing.T) {
 	if s := f.update(); s.State != mesos.TaskFinished {
 		t.Fatalf("%s, want TASK_FINISHED", mustJSON(s))
 	}
-	eventually(t, "the finished task is completed", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the finished task is completed", func() bool {
 		st, err := op.State(context.Background())
 		return err == nil && len(st.GetTasks.Tasks) == 0 && len(st.GetTasks.CompletedTasks) == 1
 	})
@@ -155,7 +157,7 @@ func TestMasterAPI_GetTasks(t *testing.T) {
 	if s := f.update(); s.State != mesos.TaskFinished {
 		t.Fatalf("%s", mustJSON(s))
 	}
-	eventually(t, "the task is completed", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the task is completed", func() bool {
 		tasks, err = op.Tasks(context.Background())
 		return err == nil && len(tasks.Tasks) == 0 && len(tasks.CompletedTasks) == 1
 	})

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/scheduler"
@@ -185,7 +187,7 @@ func TestBadInput_StuckReader(t *testing.T) {
 		}
 	}
 	var stuckID string
-	eventually(t, "the stuck framework registered", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the stuck framework registered", func() bool {
 		fws, err := operatorClient(t, srv).Frameworks(context.Background())
 		for _, fw := range fws.Frameworks {
 			if err == nil && fw.FrameworkInfo.Name == "stuck" {

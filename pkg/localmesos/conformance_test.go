@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
@@ -192,7 +194,7 @@ func TestConformance_D15_NotSubscribed(t *testing.T) {
 	srv := start(t, nil)
 	f := subscribe(t, srv, mesos.FrameworkInfo{FailoverTimeout: 60})
 	f.sub.Close()
-	eventually(t, "the master notices the closed stream", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the master notices the closed stream", func() bool {
 		return fwPost(t, srv, f, `{"type":"REVIVE","framework_id":{"value":"`+f.id().Value+`"}}`).code == http.StatusForbidden
 	})
 	fwPost(t, srv, f, `{"type":"REVIVE","framework_id":{"value":"`+f.id().Value+`"}}`).want(t, http.StatusForbidden, "Framework is not subscribed")

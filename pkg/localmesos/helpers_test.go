@@ -506,24 +506,6 @@ func sameJSON(t testing.TB, got []byte, want string) bool {
 	return reflect.DeepEqual(g, w)
 }
 
-// eventually polls cond until it holds, failing the test after 10s.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	within(t, 10*time.Second, what, cond)
-}
-
-// within polls cond until it holds, failing the test after d.
-func within(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, d)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func ptr[T any](v T) *T { return &v }
 
 func newOperator(master string) (*operator.Client, error) {

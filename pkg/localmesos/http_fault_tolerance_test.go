@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/scheduler"
@@ -48,7 +50,7 @@ func TestHttpFaultTolerance_SchedulerSubscribeAfterFailoverTimeout(t *testing.T)
 	f := subscribe(t, srv, info)
 	f.sub.Close()
 	op := operatorClient(t, srv)
-	eventually(t, "framework removed after its failover timeout", func() bool {
+	testenv.Eventually(t, 10*time.Second, "framework removed after its failover timeout", func() bool {
 		fws, err := op.Frameworks(context.Background())
 		return err == nil && len(fws.Frameworks) == 0 && len(fws.CompletedFrameworks) == 1
 	})

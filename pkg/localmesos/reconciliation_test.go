@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
@@ -179,7 +181,7 @@ func TestReconciliation_ImplicitTerminalTask(t *testing.T) {
 	f := subscribe(t, srv, defaultFramework())
 	finishTask(t, f, "t1", true)
 	op := operatorClient(t, srv)
-	eventually(t, "task completed", func() bool {
+	testenv.Eventually(t, 10*time.Second, "task completed", func() bool {
 		tasks, err := op.Tasks(context.Background())
 		return err == nil && len(tasks.Tasks) == 0 && len(tasks.CompletedTasks) == 1
 	})
@@ -226,7 +228,7 @@ func TestReconciliation_ReconcileStatusUpdateTaskState(t *testing.T) {
 	}
 	g.open(t) // TASK_FINISHED now waits behind TASK_RUNNING
 	op := operatorClient(t, srv)
-	eventually(t, "the master learns the task finished", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the master learns the task finished", func() bool {
 		tasks, err := op.Tasks(context.Background())
 		return err == nil && len(tasks.Tasks) == 1 && tasks.Tasks[0].State == mesos.TaskFinished
 	})

@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
 
@@ -280,12 +282,7 @@ func TestRunnerDockerNames(t *testing.T) {
 // test when none answers (fails it under CI, where one must).
 func requireDocker(t *testing.T) *dockerEngine {
 	t.Helper()
-	if err := PingDocker(context.Background(), ""); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set and no Docker engine answers: %v", err)
-		}
-		t.Skipf("no Docker engine answers: %v", err)
-	}
+	testenv.RequireDocker(t)
 	engine, err := newDockerEngine("")
 	if err != nil {
 		t.Fatal(err)
@@ -358,17 +355,6 @@ func buildTestImage(t *testing.T, engine *dockerEngine) string {
 	return tag
 }
 
-// freePort is a loopback TCP port nobody listens on right now.
-func freePort(t *testing.T) uint32 {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return uint32(ln.Addr().(*net.TCPAddr).Port)
-}
-
 // fetchPage GETs a loopback URL, retrying while the server starts.
 func fetchPage(t *testing.T, u string) string {
 	t.Helper()
@@ -427,7 +413,7 @@ func TestRunnerDocker(t *testing.T) {
 
 	t.Run("bridge network, port mapping, kill", func(t *testing.T) {
 		t.Parallel()
-		port := freePort(t)
+		port := uint32(testenv.Port(t))
 		task := bridgeTask(image, port)
 		task.Command.Environment = &mesos.Environment{Variables: []mesos.EnvironmentVariable{{Name: "GREETING", Value: "and Mesos"}}}
 		hostDir := t.TempDir()
@@ -491,7 +477,7 @@ func TestRunnerDocker(t *testing.T) {
 
 	t.Run("host network", func(t *testing.T) {
 		t.Parallel()
-		port := freePort(t)
+		port := uint32(testenv.Port(t))
 		task := dockerTask(image)
 		task.Command.Value = fmt.Sprintf("-listen=127.0.0.1:%d", port)
 		run, err := runner.Launch(context.Background(), runnerTestSpec(t, task))

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/go-zookeeper/zk"
 
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
@@ -60,7 +62,7 @@ func TestZooKeeper_OneLeads(t *testing.T) {
 	const path = "/mesos/one-leads"
 	a := startZK(t, zs.URL(path))
 	b := startZK(t, zs.URL(path))
-	eventually(t, "b follows a", func() bool {
+	testenv.Eventually(t, 10*time.Second, "b follows a", func() bool {
 		return do(t, http.MethodGet, b.URL+"/redirect", nil, "").header.Get("Location") == "//"+hostPort(a)
 	})
 	if !a.Leading() || b.Leading() {
@@ -111,7 +113,7 @@ func TestZooKeeper_Failover(t *testing.T) {
 	const path = "/mesos/failover"
 	a := startZK(t, zs.URL(path))
 	b := startZK(t, zs.URL(path))
-	eventually(t, "b follows a", func() bool {
+	testenv.Eventually(t, 10*time.Second, "b follows a", func() bool {
 		return do(t, http.MethodGet, b.URL+"/redirect", nil, "").code == http.StatusTemporaryRedirect
 	})
 
@@ -132,7 +134,7 @@ func TestZooKeeper_Failover(t *testing.T) {
 	if nodes := zkChildren(t, zs, path); len(nodes) != 1 || nodes["json.info_0000000001"] == "" {
 		t.Fatalf("nodes after the leader closed: %v", nodes)
 	}
-	eventually(t, "b leads", b.Leading)
+	testenv.Eventually(t, 10*time.Second, "b leads", b.Leading)
 
 	g, err := subscribeWith(t, cfg, f.resubscribeInfo(mesos.FrameworkInfo{FailoverTimeout: 3600}))
 	if err != nil {
@@ -154,7 +156,7 @@ func TestZooKeeper_NoLeader(t *testing.T) {
 	const path = "/mesos/no-leader"
 	a := startZK(t, zs.URL(path))
 	b := startZK(t, zs.URL(path))
-	eventually(t, "b follows a", func() bool {
+	testenv.Eventually(t, 10*time.Second, "b follows a", func() bool {
 		return do(t, http.MethodGet, b.URL+"/redirect", nil, "").code == http.StatusTemporaryRedirect
 	})
 
@@ -182,12 +184,12 @@ func TestZooKeeper_NoLeader(t *testing.T) {
 	}
 	// If ZooKeeper was down longer than the sessions last, both register
 	// again and either may lead.
-	within(t, 40*time.Second, "one of them leads again", func() bool { return a.Leading() != b.Leading() })
+	testenv.Eventually(t, 40*time.Second, "one of them leads again", func() bool { return a.Leading() != b.Leading() })
 	leading, following := a, b
 	if b.Leading() {
 		leading, following = b, a
 	}
-	within(t, 20*time.Second, "the other follows", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the other follows", func() bool {
 		return do(t, http.MethodGet, following.URL+"/redirect", nil, "").header.Get("Location") == "//"+hostPort(leading)
 	})
 	f, err := trySubscribe(t, following.URL, mesos.FrameworkInfo{})

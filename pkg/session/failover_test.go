@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/session"
@@ -115,7 +117,7 @@ func TestKillListenerLosesNoUpdate(t *testing.T) {
 	s1 := start(t, opts)
 	fw := state(t, s1).FrameworkID
 	launch(t, s1, "short", "sleep 1; exit 0")
-	waitFor(t, 10*time.Second, "TASK_STARTING in the journal", func() bool {
+	testenv.Eventually(t, 10*time.Second, "TASK_STARTING in the journal", func() bool {
 		tk, ok, _ := s1.Task("short")
 		return ok && slices.Contains(tk.States, mesos.TaskStarting)
 	})
@@ -123,7 +125,7 @@ func TestKillListenerLosesNoUpdate(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the killed listener to release its lock", func() bool { return !lockHeld(t, opts.Dir) })
+	testenv.Eventually(t, 5*time.Second, "the killed listener to release its lock", func() bool { return !lockHeld(t, opts.Dir) })
 	if tk, _, _ := s1.Task("short"); tk.State.Terminal() {
 		t.Fatalf("the task ended (%v) before the listener was killed: the test proves nothing", tk.States)
 	}
@@ -143,7 +145,7 @@ func TestKillListenerLosesNoUpdate(t *testing.T) {
 	if !sameStates(tk.States, mesos.TaskStarting, mesos.TaskRunning, mesos.TaskFinished) {
 		t.Fatalf("the journal holds %v, want STARTING, RUNNING, FINISHED", tk.States)
 	}
-	waitFor(t, 10*time.Second, "the terminal update acknowledged", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the terminal update acknowledged", func() bool {
 		proxy.mu.Lock()
 		defer proxy.mu.Unlock()
 		return slices.Contains(proxy.passed, mesos.TaskFinished)
@@ -174,11 +176,11 @@ func TestMasterRestart(t *testing.T) {
 
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	srv.Close()
-	waitFor(t, 5*time.Second, "the listener to notice the master is gone", func() bool {
+	testenv.Eventually(t, 5*time.Second, "the listener to notice the master is gone", func() bool {
 		return state(t, s).Status == session.StatusReconnecting
 	})
 	srv2 := startMaster(t, func(c *localmesos.Config) { c.MasterAddr = addr })
-	waitFor(t, 20*time.Second, "a second subscription", func() bool {
+	testenv.Eventually(t, 20*time.Second, "a second subscription", func() bool {
 		st := state(t, s)
 		return st.Subscriptions == 2 && st.Status == session.StatusSubscribed
 	})
@@ -205,7 +207,7 @@ func TestLeaderFailoverZooKeeper(t *testing.T) {
 	group := zk.URL("/mesos")
 	m1 := startMaster(t, func(c *localmesos.Config) { c.ZK = group })
 	m2 := startMaster(t, func(c *localmesos.Config) { c.ZK = group })
-	waitFor(t, 10*time.Second, "one master to lead", func() bool { return m1.Leading() != m2.Leading() })
+	testenv.Eventually(t, 10*time.Second, "one master to lead", func() bool { return m1.Leading() != m2.Leading() })
 	lead, other := m1, m2
 	if m2.Leading() {
 		lead, other = m2, m1
@@ -217,7 +219,7 @@ func TestLeaderFailoverZooKeeper(t *testing.T) {
 		t.Fatalf("subscribed at %s, the leader is %s", before.Leader, lead.URL)
 	}
 	lead.Close()
-	waitFor(t, 20*time.Second, "a subscription at the new leader", func() bool {
+	testenv.Eventually(t, 20*time.Second, "a subscription at the new leader", func() bool {
 		st := state(t, s)
 		return st.Subscriptions == 2 && st.Status == session.StatusSubscribed
 	})

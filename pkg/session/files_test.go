@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/session"
@@ -56,7 +58,7 @@ func TestCorruptJournal(t *testing.T) {
 	if s2.How != session.Failover {
 		t.Fatalf("Start over a damaged journal: %s (%s)", s2.How, s2.Note)
 	}
-	waitFor(t, 10*time.Second, "new entries after the damage", func() bool {
+	testenv.Eventually(t, 10*time.Second, "new entries after the damage", func() bool {
 		evs, _ := s2.Events(before[len(before)-1].Seq)
 		return len(evs) > 0
 	})

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/recordio"
@@ -53,7 +55,7 @@ func TestKernelGone(t *testing.T) {
 	kernel.Process.Kill()
 	kernel.Wait()
 	gone := time.Now()
-	waitFor(t, 10*time.Second, "the listener to stop", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the listener to stop", func() bool {
 		return state(t, s).Status == session.StatusStopped && !lockHeld(t, opts.Dir)
 	})
 	if d := time.Since(gone); d < 2*heartbeat {
@@ -94,7 +96,7 @@ func TestFolderRemoved(t *testing.T) {
 	opts.Dir = filepath.Join(dir, "session")
 	s := start(t, opts)
 	pid := state(t, s).ListenerPID
-	waitFor(t, 10*time.Second, "the listener to exit once its folder is gone", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the listener to exit once its folder is gone", func() bool {
 		os.RemoveAll(dir) // again if the listener wrote a file meanwhile
 		return syscall.Kill(pid, 0) != nil
 	})
@@ -117,7 +119,7 @@ func TestTeardown(t *testing.T) {
 	if err := c.Teardown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, "the listener to stop as removed", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the listener to stop as removed", func() bool {
 		return state(t, s1).Status == session.StatusRemoved && !lockHeld(t, opts.Dir)
 	})
 
@@ -223,7 +225,7 @@ func TestWatchdog(t *testing.T) {
 	opts.Client.MissedHeartbeats = 2
 	s := start(t, opts)
 	first := state(t, s)
-	waitFor(t, 10*time.Second, "a re-subscription after the stream went silent", func() bool {
+	testenv.Eventually(t, 10*time.Second, "a re-subscription after the stream went silent", func() bool {
 		return state(t, s).Subscriptions >= 2
 	})
 	if st := state(t, s); st.StreamID == first.StreamID || st.FrameworkID != "silent-fw" {

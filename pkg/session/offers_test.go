@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/session"
@@ -24,7 +26,7 @@ func TestOffers(t *testing.T) {
 	ctx := context.Background()
 	s := start(t, options(t, srv.URL))
 	var offers []mesos.Offer
-	waitFor(t, 10*time.Second, "an offer from each of the three agents", func() bool {
+	testenv.Eventually(t, 10*time.Second, "an offer from each of the three agents", func() bool {
 		offers, _ = s.Offers()
 		return len(offers) == 3
 	})
@@ -54,7 +56,7 @@ func TestOffers(t *testing.T) {
 		t.Fatalf("the calls took longer than the offer timeout (%s): the test proves nothing", offerTimeout)
 	}
 
-	waitFor(t, 3*offerTimeout, "the untouched offer to expire", func() bool {
+	testenv.Eventually(t, 3*offerTimeout, "the untouched offer to expire", func() bool {
 		return !slices.Contains(offerIDs(t, s), expiring.ID.Value)
 	})
 	rescinded := false
@@ -72,7 +74,7 @@ func TestOffers(t *testing.T) {
 	// The master's own view: once the session has heard everything, the
 	// two lists agree (the expired agent's resources may be offered anew).
 	op := operatorClient(t, srv.URL)
-	waitFor(t, 10*time.Second, "Offers to agree with the master", func() bool {
+	testenv.Eventually(t, 10*time.Second, "Offers to agree with the master", func() bool {
 		fws, err := op.Frameworks(ctx)
 		if err != nil || len(fws.Frameworks) != 1 {
 			return false

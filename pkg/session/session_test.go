@@ -65,18 +65,6 @@ func stop(t *testing.T, s *session.Session) {
 	})
 }
 
-// waitFor polls cond until it holds, failing the test after timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s still waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func state(t *testing.T, s *session.Session) session.State {
 	t.Helper()
 	st, err := s.State()

@@ -409,12 +409,12 @@ func moduleRoot() (string, error) {
 const modulePath = "github.com/mesosnb/mesosnb"
 
 // sourceKey hashes what cmd/<name> is built from (Go version, go.mod,
-// go.sum, the .go files under pkg and cmd/<name>: names, sizes and times),
+// go.sum, the .go files under pkg, internal and cmd/<name>: names, sizes and times),
 // so a changed source gets a fresh binary.
 func sourceKey(root, name string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintln(h, runtime.Version())
-	for _, dir := range []string{"pkg", filepath.Join("cmd", name)} {
+	for _, dir := range []string{"pkg", "internal", filepath.Join("cmd", name)} {
 		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
 				return err

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/zktest"
 )
 
@@ -15,7 +17,7 @@ import (
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if err := zktest.Installed(); err != nil {
-		if os.Getenv("CI") != "" {
+		if testenv.InCI() {
 			fmt.Fprintf(os.Stderr, "%v (CI is set, so ZooKeeper must be installed)\n", err)
 			os.Exit(1)
 		}

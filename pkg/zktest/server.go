@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mesosnb/mesosnb/internal/testenv"
 )
 
 // Server is one standalone ZooKeeper server running as a child process.
@@ -82,10 +84,7 @@ func Start(t testing.TB) *Server {
 	began := time.Now()
 	s, err := StartProcess(t.Context(), t.TempDir())
 	if errors.Is(err, ErrNotInstalled) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%v (CI is set, so this test may not skip)", err)
-		}
-		t.Skipf("%v", err)
+		testenv.Unavailable(t, "%v", err)
 	}
 	if err != nil {
 		t.Fatalf("%v", err)
@@ -116,7 +115,7 @@ func StartProcess(ctx context.Context, dir string) (*Server, error) {
 	}
 	s := &Server{Dir: dir, LogFile: filepath.Join(dir, "zookeeper.log"), java: java, classpath: classpath}
 	for attempt := 1; ; attempt++ {
-		port, err := freePort()
+		port, err := testenv.FreePort()
 		if err != nil {
 			return nil, err
 		}
@@ -320,15 +319,4 @@ func (s *Server) logTail(offset int64) string {
 		lines = lines[len(lines)-maxLines:]
 	}
 	return string(bytes.Join(lines, []byte("\n")))
-}
-
-// freePort asks the kernel for a free loopback port. Someone may take it
-// before the JVM binds it; StartProcess retries when that happens.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("zktest: find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/go-zookeeper/zk"
 
 	"github.com/mesosnb/mesosnb/pkg/zktest"
@@ -113,10 +115,7 @@ func TestStop(t *testing.T) {
 // expects the error to carry the JVM's complaint from the log.
 func TestStartFailureQuotesLog(t *testing.T) {
 	if err := zktest.Installed(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%v (CI is set, so ZooKeeper must be installed: %s)", err, zktest.InstallCommand)
-		}
-		t.Skipf("%v: %s", err, zktest.InstallCommand)
+		testenv.Unavailable(t, "%v: %s", err, zktest.InstallCommand)
 	}
 	t.Setenv("ZKTEST_CLASSPATH", t.TempDir())
 	_, err := zktest.StartProcess(t.Context(), t.TempDir())

@@ -1,4 +1,4 @@
-// Package notebooks_test proves that the notebooks in this folder work.
+// Package notebooks_test proves that the notebooks in notebooks/ work.
 //
 // The notebooks are what people use, so they are tested the way people use
 // them, with nothing stubbed:
@@ -34,14 +34,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
+	"github.com/mesosnb/mesosnb/internal/nbexec"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
-	"github.com/mesosnb/mesosnb/pkg/nbexec"
 )
 
 // demoImage is the image the Demo-API notebook launches on the stand-in,
@@ -76,23 +77,11 @@ func scratchDir(t testing.TB) string {
 	return scratch.dir
 }
 
-// unavailable skips the test because something it needs is missing, or
-// fails it under CI, where nothing may be skipped. msg says what is missing
-// and the command that installs it.
-func unavailable(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s (CI is set, so this test may not skip)", msg)
-	}
-	t.Skip(msg)
-}
-
-// repoRoot is the repository: the parent of this package's folder, where
-// go test runs it.
+// repoRoot is the repository: two levels above this package's folder,
+// where go test runs it.
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	root, err := filepath.Abs("..")
+	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +121,7 @@ var kernelCheck = sync.OnceValue(checkKernel)
 func needKernel(t testing.TB) {
 	t.Helper()
 	if err := kernelCheck(); err != nil {
-		unavailable(t, "%v", err)
+		testenv.Unavailable(t, "%v", err)
 	}
 }
 
@@ -251,22 +240,11 @@ func needDocker(t testing.TB) {
 		t.Logf("built %s in %v", demoImage, time.Since(began).Round(100*time.Millisecond))
 	})
 	if dockerCheck.missing != nil {
-		unavailable(t, "no Docker engine answers (%v): the Demo-API notebook launches a real container; start the Docker engine (sudo systemctl start docker)", dockerCheck.missing)
+		testenv.Unavailable(t, "no Docker engine answers (%v): the Demo-API notebook launches a real container; start the Docker engine (sudo systemctl start docker)", dockerCheck.missing)
 	}
 	if dockerCheck.buildErr != nil {
 		t.Fatal(dockerCheck.buildErr)
 	}
-}
-
-// freePort returns a loopback port nobody listens on right now.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // firstBusy returns the first of addrs that something listens on, or "".
@@ -281,30 +259,12 @@ func firstBusy(addrs ...string) string {
 	return ""
 }
 
-// freePortRange finds n consecutive free loopback ports, for the agent's
-// ports resource: the demo task publishes its container on the first one,
-// and a developer's own localmesos or container may hold the default 9000.
-// The range searched ends below Linux's ephemeral ports (32768 and up),
-// which outgoing connections take at random.
-func freePortRange(n int) (first int, err error) {
-	for base := 21000; base+n <= 32000; base += n {
-		var busy bool
-		for p := base; p < base+n && !busy; p++ {
-			busy = firstBusy("127.0.0.1:"+strconv.Itoa(p)) != ""
-		}
-		if !busy {
-			return base, nil
-		}
-	}
-	return 0, errors.New("no range of free loopback ports between 21000 and 32000")
-}
-
 // standIn starts localmesos in this process on free loopback ports. The
 // auto runner runs the Demo-API container in Docker (callers made sure an
 // engine answers) and the Operator-API notebook's command task as a
 // process; the docker runner alone would turn that command task down.
 func standIn(log io.Writer) (*localmesos.Server, error) {
-	first, err := freePortRange(20)
+	first, err := testenv.FreePortRange(20)
 	if err != nil {
 		return nil, err
 	}

@@ -17,10 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mesosnb/mesosnb/internal/nbexec"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
-	"github.com/mesosnb/mesosnb/pkg/nbexec"
 	"github.com/mesosnb/mesosnb/pkg/zktest"
 )
 
@@ -201,7 +203,7 @@ func TestNotebooks(t *testing.T) {
 	t.Run("Operator-API", func(t *testing.T) { checkOperatorAPI(t, ex.first["Operator-API"]) })
 	t.Run("ZooKeeper", func(t *testing.T) {
 		if ex.zkMissing != nil {
-			unavailable(t, "%v", ex.zkMissing)
+			testenv.Unavailable(t, "%v", ex.zkMissing)
 		}
 		checkZooKeeper(t, ex.first["ZooKeeper"])
 	})
@@ -442,7 +444,7 @@ func TestCommittedOutputs(t *testing.T) {
 				t.Fatal(ex.err)
 			}
 			if name == "ZooKeeper" && ex.zkMissing != nil {
-				unavailable(t, "%v", ex.zkMissing)
+				testenv.Unavailable(t, "%v", ex.zkMissing)
 			}
 			fresh := ex.first[name]
 			if fresh == nil || fresh.nb == nil {

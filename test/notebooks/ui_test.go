@@ -19,9 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/chromedp/chromedp"
 
-	"github.com/mesosnb/mesosnb/pkg/nbexec"
+	"github.com/mesosnb/mesosnb/internal/nbexec"
 )
 
 const (
@@ -43,7 +45,7 @@ const chromiumInstall = "sudo apt-get install -y --no-install-recommends chromiu
 // server opens the repository's own Demo-API.ipynb, and a browser that runs
 // its cells would otherwise autosave this machine's outputs over the
 // committed ones: its contents manager refuses every save.
-const readOnlyConfig = `# Written by notebooks/browser_test.go for one test run.
+const readOnlyConfig = `# Written by test/notebooks/ui_test.go for one test run.
 from notebook.services.contents.filemanager import FileContentsManager
 from tornado import web
 
@@ -69,7 +71,7 @@ func TestNotebookInBrowser(t *testing.T) {
 	needDocker(t)
 	browser := chromiumPath()
 	if browser == "" {
-		unavailable(t, "no Chromium; install it with: %s", chromiumInstall)
+		testenv.Unavailable(t, "no Chromium; install it with: %s", chromiumInstall)
 	}
 	root := repoRoot(t)
 	notebook := filepath.Join(root, "notebooks", "Demo-API.ipynb")
@@ -311,7 +313,7 @@ func startChromium(t *testing.T, parent context.Context, path string) (context.C
 	if err := chromedp.Do(ctx); err != nil {
 		cancelCtx()
 		cancelAlloc()
-		unavailable(t, "Chromium (%s) does not start: %v; install it with: %s", path, err, chromiumInstall)
+		testenv.Unavailable(t, "Chromium (%s) does not start: %v; install it with: %s", path, err, chromiumInstall)
 	}
 	return ctx, func() { cancelCtx(); cancelAlloc() }
 }
@@ -366,7 +368,7 @@ func startNotebookServer(t *testing.T, env []string) (base, token string) {
 		t.Fatal(err)
 	}
 	token = randomToken(t)
-	port := freePort(t)
+	port := testenv.Port(t)
 	args := []string{"notebook", "--no-browser", "--ip=127.0.0.1", "--port=" + strconv.Itoa(port),
 		"--NotebookApp.port_retries=0", // fail rather than move to another port
 		"--NotebookApp.token=" + token,
@@ -385,7 +387,7 @@ func startNotebookServer(t *testing.T, env []string) (base, token string) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
-		unavailable(t, "start the Jupyter notebook server: %v; install it with: %s", err, jupyterInstall)
+		testenv.Unavailable(t, "start the Jupyter notebook server: %v; install it with: %s", err, jupyterInstall)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); logf.Close(); close(exited) }()

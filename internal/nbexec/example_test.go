@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/mesosnb/mesosnb/pkg/nbexec"
+	"github.com/mesosnb/mesosnb/internal/nbexec"
 )
 
 // Read an executed notebook and report each code cell: how long it ran and

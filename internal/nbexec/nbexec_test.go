@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mesosnb/mesosnb/pkg/nbexec"
+	"github.com/mesosnb/mesosnb/internal/nbexec"
 )
 
 func TestRead(t *testing.T) {
