@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
+
 	"github.com/mesosnb/mesosnb/pkg/httpapi"
 	"github.com/mesosnb/mesosnb/pkg/leader"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
@@ -144,18 +146,15 @@ func (h *harness) startSession(ctx context.Context, master, name string, edit fu
 // timeout.
 func waitFor(ctx context.Context, what string, cond func() (bool, string)) error {
 	note := ""
-	for {
+	err := testenv.Poll(ctx, 50*time.Millisecond, func() (bool, error) {
 		ok, n := cond()
-		if ok {
-			return nil
-		}
 		note = n
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s: gave up (%s)", what, note)
-		case <-time.After(50 * time.Millisecond):
-		}
+		return ok, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: gave up (%s)", what, note)
 	}
+	return nil
 }
 
 func launch(ctx context.Context, s *session.Session, id string, cmd *mesos.CommandInfo) error {
