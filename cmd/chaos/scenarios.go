@@ -142,6 +142,13 @@ func (h *harness) startSession(ctx context.Context, master, name string, edit fu
 	return s, opts, nil
 }
 
+// within bounds a wait: ctx with a deadline d from now.
+func within(ctx context.Context, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	time.AfterFunc(d, cancel)
+	return ctx
+}
+
 // waitFor polls cond until it holds or ctx ends; the last note explains a
 // timeout.
 func waitFor(ctx context.Context, what string, cond func() (bool, string)) error {
@@ -158,7 +165,7 @@ func waitFor(ctx context.Context, what string, cond func() (bool, string)) error
 }
 
 func launch(ctx context.Context, s *session.Session, id string, cmd *mesos.CommandInfo) error {
-	offer, err := s.WaitOffer(ctx, 20*time.Second)
+	offer, err := s.WaitOffer(within(ctx, 20*time.Second))
 	if err != nil {
 		return err
 	}
@@ -195,7 +202,7 @@ func listenerKilled(ctx context.Context, h *harness) (string, error) {
 		return "", err
 	}
 	if err := waitFor(ctx, "TASK_STARTING journaled", func() (bool, string) {
-		_, ok, _ := s.Task("chaos-sleeper")
+		_, ok, _ := s.Task(mesos.TaskID{Value: "chaos-sleeper"})
 		return ok, "no update yet"
 	}); err != nil {
 		return "", err
@@ -217,7 +224,7 @@ func listenerKilled(ctx context.Context, h *harness) (string, error) {
 	if after.FrameworkID != before.FrameworkID || s2.How != session.Failover {
 		return "", fmt.Errorf("after the kill: %s with framework %s, before %s", s2.How, after.FrameworkID, before.FrameworkID)
 	}
-	t, err := s2.WaitTask(ctx, "chaos-sleeper", 40*time.Second, mesos.TaskFinished)
+	t, err := s2.WaitTask(within(ctx, 40*time.Second), mesos.TaskID{Value: "chaos-sleeper"}, mesos.TaskFinished)
 	if err != nil {
 		return "", err
 	}
@@ -461,7 +468,7 @@ func kernelKilled(ctx context.Context, h *harness) (string, error) {
 	if err := launch(ctx, s, "survivor", &mesos.CommandInfo{Value: "sleep 1000"}); err != nil {
 		return "", err
 	}
-	if _, err := s.WaitTask(ctx, "survivor", 20*time.Second, mesos.TaskRunning); err != nil {
+	if _, err := s.WaitTask(within(ctx, 20*time.Second), mesos.TaskID{Value: "survivor"}, mesos.TaskRunning); err != nil {
 		return "", err
 	}
 	st, _ := s.State()

@@ -121,7 +121,7 @@ func summary(nb *nbexec.Notebook, out string, took time.Duration) {
 				for _, x := range t.States {
 					states = append(states, string(x))
 				}
-				fmt.Printf("demo: task %s: %s\n", t.ID, strings.Join(states, " → "))
+				fmt.Printf("demo: task %s: %s\n", t.ID.Value, strings.Join(states, " → "))
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -52,6 +53,13 @@ func StartStandIn(ctx context.Context, name string, args ...string) (*StandIn, e
 		s.PID = pid
 		return s, s.waitHealthy(ctx)
 	}
+	// A master address someone else answers on would pass the health
+	// check below for a stand-in that exited at once.
+	if ln, err := net.Listen("tcp", strings.TrimPrefix(s.URL, "http://")); err != nil {
+		return nil, fmt.Errorf("localmesos %s cannot listen on %s: %v: stop what uses it, or choose other ports", name, strings.TrimPrefix(s.URL, "http://"), err)
+	} else {
+		ln.Close()
+	}
 	bin, err := projectBinary(ctx, "localmesos", EnvLocalMesos)
 	if err != nil {
 		return nil, err
@@ -99,13 +107,15 @@ func (s *StandIn) waitHealthy(ctx context.Context) error {
 	defer cancel()
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/health", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
 			resp.Body.Close()
-			return nil
 		}
 		if !alive(s.PID) {
-			b, _ := os.ReadFile(filepath.Join(s.dir, logFile))
-			return fmt.Errorf("localmesos %s exited: %s", s.Name, strings.TrimSpace(string(b)))
+			return fmt.Errorf("localmesos %s exited at start, saying: %s (its log: %s)", s.Name, lastLines(filepath.Join(s.dir, logFile), 3), filepath.Join(s.dir, logFile))
+		}
+		if err == nil {
+			return nil
 		}
 		if err := sleep(ctx, 50*time.Millisecond); err != nil {
 			return fmt.Errorf("localmesos %s does not answer %s/health: %w", s.Name, s.URL, err)
@@ -133,6 +143,13 @@ func (s *StandIn) Stop(ctx context.Context) error {
 // Running reports whether the stand-in's process is alive.
 func (s *StandIn) Running() bool { return s.PID > 0 && alive(s.PID) }
 
+// lastLines is the end of a log file, on one line.
+func lastLines(path string, n int) string {
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], " | ")
+}
+
 func readPID(dir string) int {
 	b, err := os.ReadFile(filepath.Join(dir, "pid"))
 	if err != nil {
@@ -140,17 +157,4 @@ func readPID(dir string) int {
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	return pid
-}
-
-// sessionsRoot is where session folders go: $MESOSNB_SESSION_DIR, else
-// <user cache dir>/mesosnb/sessions.
-func sessionsRoot() (string, error) {
-	if d := os.Getenv(EnvSessionDir); d != "" {
-		return d, nil
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("find a folder for sessions (set %s): %w", EnvSessionDir, err)
-	}
-	return filepath.Join(cache, "mesosnb", "sessions"), nil
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/mesosnb/mesosnb/internal/nbexec"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
+	"github.com/mesosnb/mesosnb/pkg/zkdemo"
 	"github.com/mesosnb/mesosnb/pkg/zktest"
 )
 
@@ -30,11 +31,6 @@ import (
 // Operator-API after Demo-API, as a reader would, so that the operator's
 // view has a finished framework to show.
 var notebookNames = []string{"Demo-API", "Operator-API", "ZooKeeper"}
-
-// zkDemoAddrs are where the ZooKeeper notebook starts its two stand-in
-// masters and their agents (fixed in the notebook, so that its text can
-// name them).
-var zkDemoAddrs = []string{"127.0.0.1:5060", "127.0.0.1:5061", "127.0.0.1:5062", "127.0.0.1:5063"}
 
 const (
 	// cellTimeout bounds one cell. The first Go cell of the first run may
@@ -59,10 +55,11 @@ type execution struct {
 // compares the committed outputs with: each notebook once, then Demo-API a
 // second time against the same master and session folder.
 type executions struct {
-	err       error                 // nothing could run
-	first     map[string]*execution // by notebook name
-	rerun     *execution            // Demo-API again
-	zkMissing error                 // ZooKeeper is not installed: the ZooKeeper notebook did not run
+	err        error                 // nothing could run
+	first      map[string]*execution // by notebook name
+	rerun      *execution            // Demo-API again
+	zkMissing  error                 // ZooKeeper is not installed: the ZooKeeper notebook did not run
+	zkDemoPort int                   // the first of the ZooKeeper notebook's stand-ins' ports
 }
 
 // shared holds the executions: running the notebooks takes minutes, so
@@ -155,8 +152,6 @@ func runNotebooks(t *testing.T) *executions {
 	switch err := zktest.Installed(); {
 	case err != nil:
 		ex.zkMissing = err
-	case firstBusy(zkDemoAddrs...) != "":
-		zkRun.err = fmt.Errorf("%s is taken: the ZooKeeper notebook starts its two stand-in masters on 127.0.0.1:5060-5063", firstBusy(zkDemoAddrs...))
 	default:
 		zk, err = zktest.StartProcess(ctx, filepath.Join(dir, "zookeeper"))
 		if err != nil {
@@ -164,7 +159,15 @@ func runNotebooks(t *testing.T) *executions {
 			zk = nil
 			break
 		}
-		zkRun = run("ZooKeeper", "ZooKeeper.ipynb", "MESOS_ZK="+zk.URL("/mesos/vagrant"))
+		// Free ports for the notebook's two stand-ins (5060-5063 unless
+		// told): other work runs on this machine at the same time.
+		first, err := testenv.FreePortRange(4)
+		if err != nil {
+			zkRun.err = err
+			break
+		}
+		ex.zkDemoPort = first
+		zkRun = run("ZooKeeper", "ZooKeeper.ipynb", "MESOS_ZK="+zk.URL("/mesos/vagrant"), fmt.Sprintf("%s=%d", zkdemo.EnvPort, first))
 	}
 	if ex.zkMissing == nil {
 		ex.first["ZooKeeper"] = zkRun
@@ -205,7 +208,7 @@ func TestNotebooks(t *testing.T) {
 		if ex.zkMissing != nil {
 			testenv.Unavailable(t, "%v", ex.zkMissing)
 		}
-		checkZooKeeper(t, ex.first["ZooKeeper"])
+		checkZooKeeper(t, ex.first["ZooKeeper"], ex.zkDemoPort)
 	})
 	t.Run("Demo-API again", func(t *testing.T) {
 		checkDemoAPI(t, ex.rerun)
@@ -397,10 +400,11 @@ func checkOperatorAPI(t *testing.T, e *execution) {
 // checkZooKeeper checks a run of the ZooKeeper notebook: the masters'
 // nodes, the leader found in ZooKeeper, and a new leader once the
 // notebook stopped that one.
-func checkZooKeeper(t *testing.T, e *execution) {
+func checkZooKeeper(t *testing.T, e *execution, port int) {
 	nb := checkRun(t, e)
 	text := textOf(nb)
 	wantText(t, text, "json.info_0000000000", "json.info_0000000001", "ip field 16777343 -> 127.0.0.1")
+	masters := []string{fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", port+2)}
 	found := regexp.MustCompile(`leader found in ZooKeeper: (\S+)`).FindStringSubmatch(text)
 	watched := regexp.MustCompile(`(?m)^leader: (\S+)\nstopping stand-in`).FindStringSubmatch(text)
 	next := regexp.MustCompile(`new leader: (\S+)`).FindStringSubmatch(text)
@@ -413,8 +417,8 @@ func checkZooKeeper(t *testing.T, e *execution) {
 		t.Error("no new leader after the leader stopped")
 	case found[1] != watched[1] || next[1] == watched[1]:
 		t.Errorf("leader found %s, leader stopped %s, new leader %s: want the found one stopped and another elected", found[1], watched[1], next[1])
-	case !slices.Contains(zkDemoAddrs, found[1]) || !slices.Contains(zkDemoAddrs, next[1]):
-		t.Errorf("leaders %s and %s are not the notebook's stand-ins (%v)", found[1], next[1], zkDemoAddrs)
+	case !slices.Contains(masters, found[1]) || !slices.Contains(masters, next[1]):
+		t.Errorf("leaders %s and %s are not the notebook's stand-ins (%v)", found[1], next[1], masters)
 	}
 }
 
