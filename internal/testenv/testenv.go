@@ -136,6 +136,9 @@ func Addr(t testing.TB) string {
 // starts at a random slot, so that two tests asking at the same moment
 // (before either binds) are unlikely to get the same range.
 func FreePortRange(n int) (first int, err error) {
+	if n <= 0 || n > 32000-21000 {
+		return 0, fmt.Errorf("no range of %d ports between 21000 and 32000", n)
+	}
 	slots := (32000 - 21000) / n
 	start := rand.IntN(slots)
 	for i := range slots {
