@@ -83,6 +83,13 @@ localmesos:
 ## test: what CI runs.
 test: deps lint unit cluster-checks offline-cluster chaos
 
+## mesos: real Mesos 1.11.0 for the tests, unpacked from ../shared/mesos (.ci/mesos.sh).
+MESOS_SHARED ?= ../shared/mesos
+.PHONY: mesos
+mesos:
+	@.ci/mesos.sh "$(MESOS_SHARED)"
+unit: mesos
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
