@@ -96,6 +96,13 @@ test-deps:
 		echo "deps: installed$$need from Debian's packages"; \
 	else echo "deps: make test needs$$need. Run: sudo apt-get install -y$$need fonts-dejavu-core"; exit 1; fi
 
+## mesos: real Mesos 1.11.0 for the tests, unpacked from ../shared/mesos (.ci/mesos.sh).
+MESOS_SHARED ?= ../shared/mesos
+.PHONY: mesos
+mesos:
+	@.ci/mesos.sh "$(MESOS_SHARED)"
+unit: mesos
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
