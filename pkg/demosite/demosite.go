@@ -39,13 +39,14 @@ func Image(ctx context.Context, cfg httpapi.Config) string {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	cfg.Observe = nil
-	conn, err := httpapi.NewConn(cfg)
+	h, err := httpapi.New(cfg)
 	if err != nil {
 		return Nginx
 	}
-	defer conn.Close()
+	defer h.Close()
 	var v mesos.VersionInfo
-	if _, body, err := conn.Do(ctx, httpapi.Request{Call: "GET /version", Method: http.MethodGet, Path: "/version"}); err == nil && json.Unmarshal(body, &v) == nil && strings.Contains(v.BuildUser, "stand-in") {
+	resp, err := h.R(ctx).Get("/version")
+	if httpapi.Check("GET /version", resp, err) == nil && json.Unmarshal(resp.Body(), &v) == nil && strings.Contains(v.BuildUser, "stand-in") {
 		return Local
 	}
 	return Nginx

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,12 +28,13 @@ func Reachable(ctx context.Context, cfg httpapi.Config) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	cfg.Observe, cfg.Retries, cfg.Timeout = nil, 1, 4*time.Second
-	conn, err := httpapi.NewConn(cfg)
+	h, err := httpapi.New(cfg)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	_, _, err = conn.Do(ctx, httpapi.Request{Call: "GET /health", Method: http.MethodGet, Path: "/health"})
+	defer h.Close()
+	resp, err := h.R(ctx).Get("/health")
+	err = httpapi.Check("GET /health", resp, err)
 	var answered *httpapi.Error
 	if err == nil || errors.As(err, &answered) {
 		return nil

@@ -238,6 +238,11 @@ func TestNeverStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Close()
+	// A cell runs a good while after the master restarts; the listener
+	// sees its stream end at once.
+	testenv.Eventually(t, 5*time.Second, "the listener to notice the master is gone", func() bool {
+		return state(t, s).Status != session.StatusSubscribed
+	})
 	startMaster(t, func(c *localmesos.Config) { c.MasterAddr = addr })
 	_, err := s.WaitTask(within(context.Background(), 20*time.Second), id, mesos.TaskRunning)
 	var ended *session.TaskEndedError
