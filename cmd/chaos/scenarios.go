@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/nbexec"
 	"github.com/mesosnb/mesosnb/internal/testenv"
 
 	"github.com/mesosnb/mesosnb/pkg/httpapi"
@@ -430,32 +431,23 @@ func kernelKilled(ctx context.Context, h *harness) (string, error) {
 		return "", err
 	}
 	sessions := h.scratch("kernel-sessions")
-	script := filepath.Join(h.dir, "kernel.py")
-	os.WriteFile(script, []byte(kernelScript), 0o600)
-	py := exec.CommandContext(ctx, "/usr/bin/python3", script)
 	wd, _ := os.Getwd()
-	py.Dir = filepath.Join(wd, "notebooks")
-	py.Env = append(os.Environ(), "MESOS_MASTER="+m.url, "MESOSNB_SESSION_DIR="+sessions)
-	stdout, _ := py.StdoutPipe()
-	py.Stderr = io.Discard
-	py.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := py.Start(); err != nil {
-		return "", fmt.Errorf("start a GoNB kernel through /usr/bin/python3 (Debian's jupyter_client is needed): %w", err)
+	k, err := nbexec.StartKernel(ctx, nbexec.KernelOptions{Dir: filepath.Join(wd, "notebooks"),
+		Env: []string{"MESOS_MASTER=" + m.url, "MESOSNB_SESSION_DIR=" + sessions, "TMPDIR=" + h.scratch("kernel-tmp")}})
+	if err != nil {
+		return "", fmt.Errorf("start a GoNB kernel (Debian's python3 with jupyter_client is needed): %w", err)
 	}
-	h.onCleanup(func() { syscall.Kill(-py.Process.Pid, syscall.SIGKILL); py.Wait() })
-	var kernelPID int
-	buf := make([]byte, 4096)
-	var out strings.Builder
-	for kernelPID == 0 {
-		n, err := stdout.Read(buf)
-		out.Write(buf[:n])
-		if i := strings.Index(out.String(), "KERNEL "); i >= 0 && strings.Contains(out.String()[i:], "\n") {
-			fmt.Sscanf(out.String()[i:], "KERNEL %d", &kernelPID)
-		}
-		if err != nil {
-			return "", fmt.Errorf("the kernel cell did not start a session: %s", out.String())
+	h.onCleanup(func() { k.Close() })
+	for _, code := range []string{
+		"%noautoget\n%goflags -ldflags=-s\n!*bash \"$GONB_DIR/setup.sh\"",
+		"import \"github.com/mesosnb/mesosnb/pkg/session\"\n%%\n_, err := session.Start(context.Background(), session.Options{Name: \"chaos-kernel\"})\nif err != nil { panic(err) }",
+	} {
+		c, err := k.Execute(ctx, code)
+		if err != nil || c.Failed() {
+			return "", fmt.Errorf("the kernel cell did not start a session: %v %s", err, c.ErrorText())
 		}
 	}
+	kernelPID := k.PID
 	s, err := session.Open(session.Options{Name: "chaos-kernel", Dir: filepath.Join(sessions, "chaos-kernel")})
 	if err != nil {
 		return "", err
@@ -507,23 +499,6 @@ func kernelKilled(ctx context.Context, h *harness) (string, error) {
 	return fmt.Sprintf("kernel pid %d killed; listener pid %d stopped %s later (limit %s); framework %s kept, disconnected, task survivor still TASK_RUNNING",
 		kernelPID, st.ListenerPID, gone.Round(100*time.Millisecond), limit, st.FrameworkID), nil
 }
-
-// kernelScript starts a GoNB kernel, runs the setup cell and a cell that
-// starts a session, prints the kernel's pid, and waits to be killed.
-const kernelScript = `
-import sys, time, jupyter_client
-km, kc = jupyter_client.manager.start_new_kernel(kernel_name='gonb')
-def run(code):
-    msg_id = kc.execute(code)
-    while True:
-        m = kc.get_iopub_msg(timeout=300)
-        if m['parent_header'].get('msg_id') != msg_id: continue
-        if m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle': return
-run('%noautoget\n%goflags -ldflags=-s\n!*bash "$GONB_DIR/setup.sh"')
-run('import (\n"context"\n"github.com/mesosnb/mesosnb/pkg/session"\n)\n%%\nif _, err := session.Start(context.Background(), session.Options{Name: "chaos-kernel"}); err != nil { panic(err) }')
-print("KERNEL", km.provisioner.process.pid, flush=True)
-time.sleep(600)
-`
 
 // malformedRequests sends 1,000 bad requests of many kinds to localmesos'
 // scheduler and operator endpoints: every answer must be a clear 4xx (or

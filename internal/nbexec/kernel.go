@@ -68,6 +68,13 @@ func StartKernel(ctx context.Context, o KernelOptions) (*Kernel, error) {
 	if o.Kernel == "" {
 		o.Kernel = "gonb"
 	}
+	if o.Dir != "" {
+		dir, err := filepath.Abs(o.Dir)
+		if err != nil {
+			return nil, err
+		}
+		o.Dir = dir
+	}
 	cmd := exec.Command(o.Python, "-c", kernelScript)
 	cmd.Dir = o.Dir
 	cmd.Env = os.Environ()
