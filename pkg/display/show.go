@@ -136,7 +136,7 @@ func Session(s *session.Session) {
 	st, err := s.State()
 	Check(err)
 	o := s.Owner()
-	kernel := "none (not a notebook)"
+	kernel := fmt.Sprintf("pid %d (no Jupyter kernel id: nbconvert, or not a notebook)", o.KernelPID)
 	if o.Kernel != "" {
 		kernel = fmt.Sprintf("%s… (pid %d)", o.Kernel[:min(8, len(o.Kernel))], o.KernelPID)
 	}
