@@ -430,7 +430,7 @@ func checkZooKeeper(t *testing.T, e *execution, port int) {
 func TestCommittedOutputs(t *testing.T) {
 	for _, name := range notebookNames {
 		t.Run(name, func(t *testing.T) {
-			path := name + ".ipynb"
+			path := filepath.Join(repoRoot(t), "notebooks", name+".ipynb")
 			raw, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
