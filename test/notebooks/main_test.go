@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -274,18 +273,6 @@ func needDocker(t testing.TB) {
 	if dockerCheck.buildErr != nil {
 		t.Fatal(dockerCheck.buildErr)
 	}
-}
-
-// firstBusy returns the first of addrs that something listens on, or "".
-func firstBusy(addrs ...string) string {
-	for _, a := range addrs {
-		ln, err := net.Listen("tcp", a)
-		if err != nil {
-			return a
-		}
-		ln.Close()
-	}
-	return ""
 }
 
 // standIn starts localmesos in this process on free loopback ports. The
