@@ -66,6 +66,19 @@ func TestLearnerMatrix(t *testing.T) {
 					t.Errorf("cell %d (%s) run alone after setup and Configuration: %s", i, firstLine(l.code[i]), v)
 				}
 			}
+			if notebook == "Demo-API" {
+				// A session and no task yet: each cell about the task names
+				// the ACCEPT cell.
+				l.restart(sessionsEnv(freshSessions(t)))
+				l.ok(demoSubscribe)
+				for _, i := range []int{demoRunning, demoFetch, demoAcknowledge, demoReconcile, demoKill} {
+					l.restart()
+					if v, _ := verdict(l.run(i)); !strings.Contains(v, "run the ACCEPT cell first") {
+						t.Errorf("cell %d (%s) with a session and no task: %s", i, firstLine(l.code[i]), v)
+					}
+				}
+				l.ok(demoTeardown)
+			}
 		})
 	}
 }
