@@ -24,7 +24,7 @@ type observer struct {
 
 func (o *observer) Call(ex httpapi.Exchange) { Call(ex) }
 
-func (o *observer) Note(msg string) { Say("%s", msg) }
+func (o *observer) Note(msg string) { Say("%s", sentence(msg)) }
 
 func (o *observer) Waiting(what, now string) {
 	p := o.waits[what]

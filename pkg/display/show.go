@@ -131,7 +131,7 @@ func summary(ev mesos.Event) string {
 // first: what Start did.
 func Session(s *session.Session) {
 	if s.Note != "" {
-		Say("Listener %s: %s.", s.How, s.Note)
+		Say("%s", sentence(s.Note))
 	}
 	st, err := s.State()
 	Check(err)
@@ -200,6 +200,18 @@ func JSON(v any) {
 	b, err := json.MarshalIndent(v, "", "  ")
 	Check(err)
 	fmt.Println(string(b))
+}
+
+// sentence makes a note a sentence: a capital first, a full stop last.
+func sentence(note string) string {
+	if note == "" {
+		return ""
+	}
+	note = strings.ToUpper(note[:1]) + note[1:]
+	if !strings.HasSuffix(note, ".") {
+		note += "."
+	}
+	return note
 }
 
 func joinStates(states []mesos.TaskState) string {

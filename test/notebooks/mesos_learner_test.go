@@ -89,7 +89,7 @@ func TestDemoAPIRealMesos(t *testing.T) {
 			if err := syscall.Kill(st.ListenerPID, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
-		case i == demoRunning && (!strings.Contains(text, "the listener had stopped (it was killed)") || !strings.Contains(text, "is TASK_RUNNING")):
+		case i == demoRunning && (!strings.Contains(text, "The listener had stopped (it was killed)") || !strings.Contains(text, "is TASK_RUNNING")):
 			t.Errorf("the TASK_RUNNING cell after the listener was killed shows: %s", text)
 		case i == demoFetch && !strings.Contains(text, "-> 200 OK"):
 			t.Errorf("the page fetch shows: %s", text)

@@ -131,7 +131,7 @@ func TestTwoKernels(t *testing.T) {
 	for _, l := range []*learner{a, b} {
 		l.setup()
 		said := l.ok(demoSubscribe)
-		if l == b && !strings.Contains(said, "another kernel") {
+		if l == b && !strings.Contains(said, "Another kernel") {
 			t.Errorf("the second kernel's Subscribe cell does not say it got a session of its own: %s", said)
 		}
 		l.ok(demoAccept)
@@ -227,7 +227,7 @@ func TestListenerKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := l.ok(demoRunning)
-	if !strings.Contains(text, "the listener had stopped (it was killed)") || !strings.Contains(text, "is TASK_RUNNING") {
+	if !strings.Contains(text, "The listener had stopped (it was killed)") || !strings.Contains(text, "is TASK_RUNNING") {
 		t.Errorf("the TASK_RUNNING cell after the listener was killed shows: %s", text)
 	}
 	l.ok(demoKill)
