@@ -39,7 +39,13 @@ func Reachable(ctx context.Context, cfg httpapi.Config) error {
 	if err == nil || errors.As(err, &answered) {
 		return nil
 	}
-	return fmt.Errorf("no master answers at %s (%v).\nNext step: %s", redact(cfg.Master), err, noMasterStep(redact(cfg.Master)))
+	return noMaster(err, redact(cfg.Master))
+}
+
+// noMaster is the warm-up's answer when nothing answers: what failed,
+// then the next step.
+func noMaster(err error, master string) error {
+	return fmt.Errorf("%w\nnext step: %s", err, noMasterStep(master))
 }
 
 // unreachable reports whether err means nothing answered.
@@ -93,7 +99,7 @@ func CheckCluster(ctx context.Context, cfg httpapi.Config) (Cluster, error) {
 	st, err := op.MasterState(ctx)
 	if err != nil {
 		if unreachable(err) {
-			return c, fmt.Errorf("%w\nnext step: %s", err, noMasterStep(c.Master))
+			return c, noMaster(err, c.Master)
 		}
 		return c, err
 	}
