@@ -182,6 +182,10 @@ func TestNoMasterFailsFast(t *testing.T) {
 	if lockHeld(t, opts.Dir) {
 		t.Error("a listener runs after the failed Start")
 	}
+	// The warm-up says the same.
+	if _, werr := session.CheckCluster(context.Background(), opts.Client); werr == nil || !strings.Contains(werr.Error(), "next step: no master answers at") {
+		t.Errorf("the warm-up with no master: %v", werr)
+	}
 }
 
 // TestMalformedMasterFromEnvironment: a MESOS_MASTER that cannot work is
