@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/mesostest"
 	"github.com/mesosnb/mesosnb/pkg/zktest"
 )
@@ -103,4 +104,43 @@ func TestDemoAPIRealMesos(t *testing.T) {
 			l.restart()
 		}
 	}
+}
+
+// TestRealMasterRestartedUnderTask: the real master restarts while the
+// task runs. With the in-memory registry and no ZooKeeper it forgets the
+// agent and the task (the agent, which found its master through a fixed
+// address, waits for a new one to be elected, and never re-registers).
+// The listener re-subscribes with the same framework id and reconciles;
+// the next cell shows what the master says of the task, TASK_LOST, in
+// words, never the TASK_RUNNING from before as a fact.
+func TestRealMasterRestartedUnderTask(t *testing.T) {
+	needKernel(t)
+	image := mesostest.NeedDemoImage(t)
+	cluster := mesostest.Start(t, mesostest.Options{Docker: mesostest.DockerRequired})
+	l := startLearner(t, "Demo-API", append(learnerEnv(t, cluster.URL()), "DEMO_IMAGE="+image))
+	l.setup()
+	l.ok(demoSubscribe)
+	l.ok(demoAccept)
+	l.ok(demoRunning)
+	framework := l.frameworkID("demo-api")
+	master := cluster.Masters[0]
+	master.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := master.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := l.run(demoRunning)
+	if text := c.Text(); !c.Failed() || !strings.Contains(text, "ended TASK_LOST (the master does not know the task") {
+		t.Errorf("the TASK_RUNNING cell after the real master restarted shows: %s", text)
+	}
+	if fw := l.frameworkID("demo-api"); fw != framework {
+		t.Errorf("framework %s after the restart, was %s", fw, framework)
+	}
+	tasks, err := l.session("demo-api").Tasks()
+	if err != nil || len(tasks) != 1 || tasks[0].Unconfirmed || tasks[0].State != mesos.TaskLost {
+		t.Errorf("after the cell the tasks are %+v (%v): want one, TASK_LOST, confirmed by the master", tasks, err)
+	}
+	l.run(demoKill)
+	l.ok(demoTeardown)
 }
