@@ -147,6 +147,12 @@ func open(ctx context.Context, opts Options, start bool) (*Session, error) {
 			s.How = Attached
 			return s, nil
 		default:
+			if st.Status != StatusSubscribed {
+				// Its master may be away: say so now, not after a minute.
+				if rerr := Reachable(ctx, opts.Client); rerr != nil {
+					return nil, fmt.Errorf("%w\n(the running listener of framework %s keeps trying, and re-subscribes when the master is back)", rerr, st.FrameworkID)
+				}
+			}
 			if err = s.waitSubscribed(ctx, opts.StartTimeout, nil); err == nil {
 				s.How = Attached
 				s.Note = join(picked, fmt.Sprintf("attached to the running listener (pid %d) of framework %s", st.ListenerPID, st.FrameworkID))

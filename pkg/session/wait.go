@@ -16,6 +16,10 @@ import (
 // listener that dies meanwhile is restarted (a failover, as Resume does);
 // one that is re-subscribing (a master restarting) is waited for.
 
+// awayLimit is how long a wait waits for a listener that cannot reach
+// its master. A real master recovering from a failover takes 20-30 s.
+const awayLimit = 45 * time.Second
+
 // waitFor polls check until it says done, fails, or ctx ends; then
 // expired explains the timeout.
 func (s *Session) waitFor(ctx context.Context, what string, check func() (done bool, now string, err error), expired func(time.Duration) error) error {
@@ -28,6 +32,7 @@ func (s *Session) waitFor(ctx context.Context, what string, check func() (done b
 	obs := s.observer()
 	defer obs.Waiting(what, "")
 	began := time.Now()
+	var away time.Time // since when the listener has held no stream
 	for {
 		done, now, err := check()
 		if done || err != nil {
@@ -41,6 +46,17 @@ func (s *Session) waitFor(ctx context.Context, what string, check func() (done b
 		}
 		if st, _ := readState(s.Dir); st.Status == StatusReconnecting || st.Status == StatusStarting {
 			now = fmt.Sprintf("the listener is re-subscribing (%s)", st.Message)
+			if away.IsZero() {
+				away = time.Now()
+			}
+			// A master that stays away is not worth a long wait: say so,
+			// with the next step; the listener keeps trying meanwhile.
+			if time.Since(away) > awayLimit {
+				return fmt.Errorf("the listener has not reached the master for %s (%s): %s; it keeps trying: run this cell again once the master is back",
+					awayLimit, st.Message, nextStep(st))
+			}
+		} else {
+			away = time.Time{}
 		}
 		obs.Waiting(what, fmt.Sprintf("%s: %s", time.Since(began).Round(100*time.Millisecond), now))
 		if sleep(ctx, 20*time.Millisecond) != nil {
