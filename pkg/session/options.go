@@ -98,7 +98,8 @@ type Options struct {
 	// clients make, waits in progress, a listener it restarted.
 	Observer Observer
 
-	explicitDir bool
+	explicitDir bool // Dir was given, not derived
+	resolved    bool // the defaults are filled in already
 }
 
 // Identity is "user@host" (or $MESOSNB_IDENTITY), used to tell workshop
@@ -142,6 +143,9 @@ func ClientConfig() (httpapi.Config, error) {
 var ErrBadMaster = errors.New("bad master address")
 
 func (o Options) withDefaults() (Options, error) {
+	if o.resolved {
+		return o, nil
+	}
 	if o.Name == "" {
 		o.Name = "default"
 	}
@@ -219,6 +223,7 @@ func (o Options) withDefaults() (Options, error) {
 			o.KeepJournals = d
 		}
 	}
+	o.resolved = true
 	return o, nil
 }
 
