@@ -202,8 +202,12 @@ func (k *Kernel) request(ctx context.Context, req map[string]any, v any) error {
 	case a = <-got:
 	case <-ctx.Done():
 		// The driver may still answer; it is no longer usable in step.
+		// End of input makes it shut its kernel down once it is free (a
+		// killed driver would leave the kernel running); kill it if it
+		// is not free within half a minute.
 		k.dead = fmt.Errorf("the kernel driver did not answer %s: %w", req["op"], ctx.Err())
-		k.cmd.Process.Kill()
+		k.in.Close()
+		time.AfterFunc(30*time.Second, func() { k.cmd.Process.Kill() })
 		return k.dead
 	}
 	if a.err != nil {
