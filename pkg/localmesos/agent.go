@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -67,9 +66,12 @@ type agent struct {
 	workDir string
 	log     *slog.Logger
 
-	mu     sync.Mutex
-	tasks  map[string]*agentTask // by framework id + "/" + task id
-	closed bool
+	mu        sync.Mutex
+	tasks     map[string]*agentTask   // by framework id + "/" + task id
+	completed map[string][]*doneExecutor // ended tasks' executors by framework id, oldest first
+	closed    bool
+
+	files *files // the sandboxes and /slave/log
 
 	// Work from the master (launch, kill, acknowledge) runs in order on
 	// one goroutine, so the master never waits on an agent and two
@@ -81,8 +83,12 @@ type agent struct {
 }
 
 func newAgent(rec *agentRec, m *master, runner Runner, workDir string, log *slog.Logger) *agent {
-	a := &agent{rec: rec, m: m, runner: runner, workDir: workDir, log: log,
-		tasks: map[string]*agentTask{}, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	if real, err := realpath(workDir); err == nil {
+		workDir = real // sandboxes are attached by their real paths
+	}
+	a := &agent{rec: rec, m: m, runner: runner, workDir: workDir, log: log, files: newFiles(),
+		tasks: map[string]*agentTask{}, completed: map[string][]*doneExecutor{},
+		wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 	rec.agent = a
 	go a.loop()
 	return a
@@ -175,13 +181,11 @@ func (a *agent) execute(ctx context.Context, t *agentTask) {
 		a.update(t, mesos.TaskKilled, mesos.SourceAgent, mesos.ReasonTaskKilledDuringLaunch, textKilledBeforeLaunch, nil)
 		return
 	}
-	// A simulated task runs nothing and needs no sandbox; under load,
-	// creating one per task was a fifth of the stand-in's work.
-	if runner.Name() != RunnerSimulated {
-		if err := os.MkdirAll(t.sandbox, 0o755); err != nil {
-			a.update(t, mesos.TaskFailed, mesos.SourceAgent, mesos.ReasonContainerLaunchFailed, textLaunchFailed+"create sandbox: "+err.Error(), nil)
-			return
-		}
+	// Every task has a sandbox, a simulated one too: its stdout says
+	// that nothing ran.
+	if err := a.createSandbox(t); err != nil {
+		a.update(t, mesos.TaskFailed, mesos.SourceAgent, mesos.ReasonContainerLaunchFailed, textLaunchFailed+"create sandbox: "+err.Error(), nil)
+		return
 	}
 	// A simulated task says so in every update; real executors send
 	// TASK_STARTING and TASK_RUNNING without a message.
@@ -327,9 +331,11 @@ func (a *agent) acknowledge(fwID, taskID string, uuid []byte) {
 	if !next {
 		t.inFlight = false
 		if acked.State.Terminal() {
-			// The task's story is complete: forget it.
+			// The task's story is complete: only its sandbox is
+			// left to read.
 			t.completed = true
 			delete(a.tasks, t.key)
+			a.retire(t)
 		}
 	}
 	a.mu.Unlock()
@@ -371,6 +377,7 @@ func (a *agent) killFramework(fwID string) {
 		}
 		t.completed = true
 		t.killed = true
+		a.retire(t)
 		if t.retry != nil {
 			t.retry.Stop()
 		}

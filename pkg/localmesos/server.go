@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -29,6 +30,8 @@ type Server struct {
 	cfg     Config
 	master  *master
 	agents  []*agent
+	logFile *logFile
+	files   *files // the master's: /master/log
 	servers []*http.Server
 	done    chan struct{}
 	tmpDir  string
@@ -65,6 +68,16 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("create work dir: %w", err)
 		}
 		s.tmpDir, s.cfg.WorkDir = dir, dir
+	}
+	if s.logFile, err = openLogFile(s.cfg.WorkDir); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("open the log file: %w", err)
+	}
+	s.cfg.Logger = slog.New(teeHandler{s.cfg.Logger.Handler(), slog.NewTextHandler(s.logFile, nil)})
+	s.files = newFiles()
+	if err := s.files.attach(s.logFile.path, "/master/log"); err != nil {
+		s.cleanup()
+		return nil, err
 	}
 
 	mln, err := net.Listen("tcp", cfg.MasterAddr)
@@ -110,7 +123,12 @@ func New(cfg Config) (*Server, error) {
 			id: fmt.Sprintf("%s-S%d", id, i), hostname: ahostname, port: aport, attributes: attributes,
 			total: poolOf(shiftPorts(resources, i)), offered: newPool(), used: newPool(), registered: time.Now(),
 		}
-		s.agents = append(s.agents, newAgent(rec, s.master, runner, s.cfg.WorkDir, cfg.Logger))
+		a := newAgent(rec, s.master, runner, s.cfg.WorkDir, s.cfg.Logger)
+		if err := a.files.attach(s.logFile.path, "/slave/log"); err != nil {
+			s.cleanup()
+			return nil, err
+		}
+		s.agents = append(s.agents, a)
 		s.master.agents = append(s.master.agents, rec)
 		s.AgentURLs = append(s.AgentURLs, "http://"+net.JoinHostPort(ahostname, aportStr))
 	}
@@ -134,7 +152,7 @@ func New(cfg Config) (*Server, error) {
 		s.master.opEvent(mesos.OperatorEvent{Type: mesos.AgentAdded, AgentAdded: &mesos.AgentAddedEvent{Agent: s.master.agentState(a)}})
 	}
 	s.wg.Go(func() { s.master.run(s.done) })
-	cfg.Logger.Info("localmesos started", "master", s.URL, "agents", s.AgentURLs, "runner", runner.Name(), "note", StandIn)
+	s.cfg.Logger.Info("localmesos started", "master", s.URL, "agents", s.AgentURLs, "runner", runner.Name(), "note", StandIn)
 	return s, nil
 }
 
@@ -328,6 +346,9 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) cleanup() {
+	if s.logFile != nil {
+		s.logFile.Close()
+	}
 	if s.tmpDir != "" {
 		os.RemoveAll(s.tmpDir)
 	}
@@ -389,6 +410,10 @@ func (s *Server) masterHandler() http.Handler {
 		"/redirect":         s.redirect,
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if endpoint, ok := strings.CutPrefix(r.URL.Path, "/files/"); ok {
+			s.files.serve(w, r, endpoint)
+			return
+		}
 		path := strings.TrimSuffix(r.URL.Path, "/")
 		path = strings.TrimPrefix(path, "/master")
 		if h, ok := routes[path]; ok {
@@ -473,6 +498,10 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 // /health, /version.
 func (s *Server) agentHandler(a *agent) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The agent's files and operator API (agent_api.go).
+		if s.serveAgentAPI(a, w, r) {
+			return
+		}
 		path := strings.TrimSuffix(r.URL.Path, "/")
 		path = strings.TrimPrefix(path, "/slave(1)")
 		switch path {

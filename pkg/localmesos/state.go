@@ -116,31 +116,69 @@ func (s *Server) slaveState(a *agent) mesos.SlaveState {
 	a.mu.Lock()
 	byFW := map[string]*mesos.SlaveFramework{}
 	var order []string
-	for _, t := range a.tasks {
-		f := byFW[t.fwID]
+	get := func(fwID string) *mesos.SlaveFramework {
+		f := byFW[fwID]
 		if f == nil {
-			f = &mesos.SlaveFramework{ID: t.fwID, Executors: []mesos.SlaveExecutor{}, CompletedExecutors: []mesos.SlaveExecutor{}}
-			byFW[t.fwID] = f
-			order = append(order, t.fwID)
+			f = &mesos.SlaveFramework{ID: fwID, Executors: []mesos.SlaveExecutor{}, CompletedExecutors: []mesos.SlaveExecutor{}}
+			byFW[fwID] = f
+			order = append(order, fwID)
 		}
-		task := mesos.StateTask{ID: t.info.TaskID.Value, Name: t.info.Name, FrameworkID: t.fwID, ExecutorID: "",
-			SlaveID: a.rec.id, State: t.state, Resources: poolOf(t.info.Resources).stateResources(), Statuses: []mesos.StateStatus{}}
-		f.Executors = append(f.Executors, mesos.SlaveExecutor{ID: t.info.TaskID.Value, Name: "Command Executor (Task: " + t.info.TaskID.Value + ")",
-			Directory: t.sandbox, Tasks: []mesos.StateTask{task}, CompletedTasks: []mesos.StateTask{}})
+		return f
+	}
+	running := map[string]bool{}
+	for _, t := range a.tasks {
+		f := get(t.fwID)
+		running[t.fwID] = true
+		f.Executors = append(f.Executors, a.stateExecutor(t))
+	}
+	for fwID, done := range a.completed {
+		f := get(fwID)
+		for _, d := range done {
+			task := mesos.StateTask{ID: d.taskID, Name: d.name, FrameworkID: d.fwID, SlaveID: a.rec.id, State: d.state,
+				Resources: d.resources, Statuses: []mesos.StateStatus{}}
+			f.CompletedExecutors = append(f.CompletedExecutors, mesos.SlaveExecutor{ID: d.taskID, Name: executorName(d.taskID),
+				Directory: d.sandbox, Tasks: []mesos.StateTask{}, CompletedTasks: []mesos.StateTask{task}})
+		}
 	}
 	a.mu.Unlock()
 	sort.Strings(order)
 	m.mu.Lock()
 	for _, id := range order {
 		f := byFW[id]
+		sort.Slice(f.Executors, func(i, j int) bool { return f.Executors[i].ID < f.Executors[j].ID })
 		if fw := m.frameworks[id]; fw != nil {
 			f.Name = fw.info.Name
+		} else {
+			for _, c := range m.completed {
+				if c.id.Value == id {
+					f.Name = c.info.Name
+				}
+			}
 		}
-		st.Frameworks = append(st.Frameworks, *f)
+		// A framework with nothing left running on the agent is a
+		// completed one there, as in Mesos.
+		if running[id] {
+			st.Frameworks = append(st.Frameworks, *f)
+		} else {
+			st.CompletedFrameworks = append(st.CompletedFrameworks, *f)
+		}
 	}
 	m.mu.Unlock()
 	return st
 }
+
+// stateExecutor is a running task's executor in the agent's /state: the
+// command executor Mesos runs for a command or Docker task, with its
+// sandbox. Called with a.mu held.
+func (a *agent) stateExecutor(t *agentTask) mesos.SlaveExecutor {
+	task := mesos.StateTask{ID: t.info.TaskID.Value, Name: t.info.Name, FrameworkID: t.fwID, ExecutorID: "",
+		SlaveID: a.rec.id, State: t.state, Resources: poolOf(t.info.Resources).stateResources(), Statuses: []mesos.StateStatus{}}
+	return mesos.SlaveExecutor{ID: t.info.TaskID.Value, Name: executorName(t.info.TaskID.Value),
+		Directory: t.sandbox, Tasks: []mesos.StateTask{task}, CompletedTasks: []mesos.StateTask{}}
+}
+
+// executorName is the command executor's name in /state.
+func executorName(taskID string) string { return "Command Executor (Task: " + taskID + ")" }
 
 // agentFlags are the flags an agent's /state shows; containerizers says
 // whether Docker tasks run in Docker, as a real agent's flags do.
