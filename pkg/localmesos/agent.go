@@ -67,7 +67,7 @@ type agent struct {
 	log     *slog.Logger
 
 	mu        sync.Mutex
-	tasks     map[string]*agentTask   // by framework id + "/" + task id
+	tasks     map[string]*agentTask      // by framework id + "/" + task id
 	completed map[string][]*doneExecutor // ended tasks' executors by framework id, oldest first
 	closed    bool
 
