@@ -25,6 +25,12 @@ type agentRec struct {
 	used       pool
 	registered time.Time
 	agent      *agent
+
+	// Set by DEACTIVATE_AGENT and DRAIN_AGENT (drain.go): a deactivated
+	// agent's resources are not offered.
+	deactivated bool
+	drain       *mesos.DrainInfo
+	drainStart  time.Time
 }
 
 func (a *agentRec) available() pool {
@@ -52,7 +58,8 @@ func (a *agentRec) url() *mesos.URL {
 
 func (a *agentRec) info() mesos.AgentInfo {
 	id := mesos.AgentID{Value: a.id}
-	return mesos.AgentInfo{Hostname: a.hostname, Port: int32(a.port), Resources: a.total.resources("*"), Attributes: a.attributes, ID: &id}
+	// The agent's resources as it registered them, reservations aside.
+	return mesos.AgentInfo{Hostname: a.hostname, Port: int32(a.port), Resources: a.total.merged().resources(""), Attributes: a.attributes, ID: &id}
 }
 
 // agent runs tasks and delivers their status updates reliably, as a Mesos
@@ -72,6 +79,13 @@ type agent struct {
 	closed    bool
 
 	files *files // the sandboxes and /slave/log
+
+	logging loggingLevel // SET_LOGGING_LEVEL's, guarded by mu
+
+	// Set by DRAIN_AGENT (drain.go): updates of killed tasks say why.
+	draining       bool
+	drainMarkGone  bool
+	partitionAware map[string]bool // by framework id
 
 	// Work from the master (launch, kill, acknowledge) runs in order on
 	// one goroutine, so the master never waits on an agent and two
@@ -143,6 +157,8 @@ type agentTask struct {
 	grace     time.Duration
 	completed bool
 	cancel    context.CancelFunc
+	statuses  []mesos.TaskStatus     // every update, for the agent API's tasks
+	container *mesos.ContainerStatus // where it runs, from TASK_RUNNING
 }
 
 // maxRetry caps the re-send delay of an unacknowledged update (Mesos'
@@ -278,7 +294,15 @@ func (a *agent) update(t *agentTask, state mesos.TaskState, source, reason, mess
 		a.mu.Unlock()
 		return
 	}
+	st.State, st.Reason = a.drainedStatus(t.fwID, st.State, st.Reason)
+	state = st.State
 	t.state = state
+	if cs != nil {
+		t.container = cs
+	}
+	if len(t.statuses) < maxStatuses {
+		t.statuses = append(t.statuses, st)
+	}
 	t.pending = append(t.pending, st)
 	send := !t.inFlight
 	if send {

@@ -133,6 +133,7 @@ func New(cfg Config) (*Server, error) {
 		s.AgentURLs = append(s.AgentURLs, "http://"+net.JoinHostPort(ahostname, aportStr))
 	}
 
+	s.master.nextAgent = len(s.master.agents)
 	s.serve(mln, s.masterHandler())
 	for i, ln := range listeners {
 		s.serve(ln, s.agentHandler(s.agents[i]))
@@ -408,6 +409,7 @@ func (s *Server) masterHandler() http.Handler {
 		"/health":           func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) },
 		"/version":          writeVersion,
 		"/redirect":         s.redirect,
+		"/metrics/snapshot": s.masterSnapshot,
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if endpoint, ok := strings.CutPrefix(r.URL.Path, "/files/"); ok {
@@ -455,11 +457,19 @@ func writeJSON(w http.ResponseWriter, r *http.Request, body []byte) {
 
 func (s *Server) masterFlags() map[string]string {
 	f := map[string]string{
-		"allocation_interval":          s.cfg.AllocationInterval.String(),
-		"hostname":                     s.master.info.Hostname,
-		"port":                         strconv.Itoa(int(s.master.info.Port)),
-		"authenticate_http_frameworks": strconv.FormatBool(s.cfg.Credentials != nil),
-		"stand_in":                     StandIn,
+		"allocation_interval":                   mesosDuration(s.cfg.AllocationInterval),
+		"hostname":                              s.master.info.Hostname,
+		"ip":                                    s.master.info.Address.IP,
+		"port":                                  strconv.Itoa(int(s.master.info.Port)),
+		"authenticate_http_frameworks":          strconv.FormatBool(s.cfg.Credentials != nil),
+		"max_completed_frameworks":              strconv.Itoa(maxCompletedFrameworks),
+		"max_completed_tasks_per_framework":     strconv.Itoa(maxCompletedTasks),
+		"max_operator_event_stream_subscribers": strconv.Itoa(s.cfg.MaxOperatorSubscribers),
+		"registry":                              "in_memory",
+		"work_dir":                              s.cfg.WorkDir,
+		"log_dir":                               s.cfg.WorkDir,
+		"logging_level":                         "INFO",
+		"stand_in":                              StandIn,
 	}
 	if s.cfg.ZK != "" {
 		if zm, err := leader.Parse(s.cfg.ZK); err == nil {
@@ -467,7 +477,7 @@ func (s *Server) masterFlags() map[string]string {
 		}
 	}
 	if s.cfg.OfferTimeout > 0 {
-		f["offer_timeout"] = s.cfg.OfferTimeout.String()
+		f["offer_timeout"] = mesosDuration(s.cfg.OfferTimeout)
 	}
 	return f
 }

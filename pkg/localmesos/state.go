@@ -71,7 +71,7 @@ func (m *master) stateFramework(fw *framework) mesos.StateFramework {
 // masterState is GET /state on the master.
 func (m *master) masterState(flags map[string]string) mesos.MasterState {
 	st := mesos.MasterState{
-		Version: Version, GitTag: Version, BuildDate: "localmesos", BuildUser: StandIn,
+		Version: Version, GitTag: Version, BuildDate: versionInfo().BuildDate, BuildTime: versionInfo().BuildTime, BuildUser: StandIn,
 		StartTime: seconds(m.started), ElectedTime: seconds(m.elected), ID: m.id, PID: m.info.PID,
 		Hostname: m.info.Hostname, Capabilities: []string{"AGENT_UPDATE", "AGENT_DRAINING", "QUOTA_V2"},
 		Flags: flags, Slaves: []mesos.StateAgent{}, RecoveredSlaves: []mesos.StateAgent{},
@@ -87,14 +87,27 @@ func (m *master) masterState(flags map[string]string) mesos.MasterState {
 		st.LeaderInfo = &leader
 	}
 	for _, a := range m.agents {
-		st.ActivatedSlaves++
-		st.Slaves = append(st.Slaves, mesos.StateAgent{
+		if a.deactivated {
+			st.DeactivatedSlaves++
+		} else {
+			st.ActivatedSlaves++
+		}
+		sa := mesos.StateAgent{
 			ID: a.id, PID: a.pid(), Hostname: a.hostname, Port: a.port, RegisteredTime: seconds(a.registered),
 			Resources: a.total.stateResources(), UsedResources: a.used.stateResources(), OfferedResources: a.offered.stateResources(),
-			ReservedResources: map[string]mesos.StateResources{}, UnreservedResources: a.total.stateResources(),
-			Attributes: attributeMap(a.attributes), Active: true, Version: Version,
+			ReservedResources: map[string]mesos.StateResources{}, UnreservedResources: a.total.forRole("").stateResources(),
+			Attributes: attributeMap(a.attributes), Active: !a.deactivated, Deactivated: a.deactivated, Version: Version,
 			Capabilities: []string{"MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"},
-		})
+		}
+		for role, p := range a.total.reservedByRole() {
+			sa.ReservedResources[role] = p.stateResources()
+		}
+		if a.drain != nil {
+			d := *a.drain
+			sa.DrainInfo = &d
+			sa.EstimatedDrainStartTimeSeconds = seconds(a.drainStart)
+		}
+		st.Slaves = append(st.Slaves, sa)
 	}
 	for _, fw := range m.sortedFrameworks() {
 		st.Frameworks = append(st.Frameworks, m.stateFramework(fw))
@@ -196,6 +209,10 @@ func (s *Server) agentFlags(a *agent) map[string]string {
 
 // writeVersion is GET /version: sorted keys, as Mesos writes a JSON::Object.
 func writeVersion(w http.ResponseWriter, r *http.Request) {
-	v := map[string]any{"build_date": "localmesos", "build_time": 0.0, "build_user": StandIn, "git_tag": Version, "version": Version}
+	vi := versionInfo()
+	v := map[string]any{"build_date": vi.BuildDate, "build_time": vi.BuildTime, "build_user": StandIn, "git_tag": Version, "version": Version}
+	if vi.GitSHA != "" {
+		v["git_sha"] = vi.GitSHA
+	}
 	writeJSON(w, r, eventJSON(v))
 }

@@ -217,8 +217,8 @@ func (m *master) statusUpdate(a *agentRec, fwID string, st mesos.TaskStatus, lat
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	fw := m.frameworks[fwID]
-	if fw == nil || fw.removed {
-		return
+	if fw == nil || fw.removed || m.agentByID(a.id) != a {
+		return // the framework or the agent is gone
 	}
 	t := fw.tasks[st.TaskID.Value]
 	if t == nil {
@@ -251,6 +251,7 @@ func (m *master) statusUpdate(a *agentRec, fwID string, st mesos.TaskStatus, lat
 	}
 	if latest.Terminal() && !prev.Terminal() {
 		m.releaseTask(t)
+		m.countTerminal(latest)
 		m.allocateSoon()
 	}
 	if appended {
@@ -300,6 +301,7 @@ func (m *master) acknowledge(fw *framework, ack *mesos.Acknowledge) {
 		}
 		if string(t.updateUUID) == string(ack.UUID) && t.updateState.Terminal() {
 			m.completeTask(t)
+			m.checkDrained(t.agent)
 		}
 	}
 	fwID, taskID, uuid, ag := fw.id.Value, ack.TaskID.Value, ack.UUID, a.agent

@@ -203,9 +203,6 @@ func validateResources(rs mesos.Resources) string {
 			}
 			why = validateRole(role)
 		}
-		if why == "" && r.Role != "" && r.Role != "*" {
-			why = "localmesos has no reservations: role '" + r.Role + "' cannot be used"
-		}
 		if why != "" {
 			return fmt.Sprintf(textInvalidResource, resourceString(r), why)
 		}
