@@ -194,7 +194,7 @@ func (s *Server) agentCall(a *agent, call *agentCall) (int, string, *mesos.Agent
 	case mesos.AgentGetOperations:
 		return ok(mesos.AgentAPIResponse{GetOperations: &mesos.GetOperationsResponse{}})
 	case mesos.AgentGetResourceProviders:
-		return http.StatusOK, "", &mesos.AgentAPIResponse{} // none: Mesos writes an empty payload
+		return ok(mesos.AgentAPIResponse{GetResourceProviders: &mesos.GetResourceProvidersResponse{}})
 	case mesos.AgentGetAgent:
 		s.master.mu.Lock()
 		info := a.rec.info()

@@ -78,6 +78,17 @@ type AgentAPIResponse struct {
 	GetOperations   *GetOperationsResponse   `json:"get_operations,omitempty"`
 	GetTasks        *AgentTasksResponse      `json:"get_tasks,omitempty"`
 	GetAgent        *GetAgentResponse        `json:"get_agent,omitempty"`
+	// GetResourceProviders lists the agent's resource providers.
+	GetResourceProviders *GetResourceProvidersResponse `json:"get_resource_providers,omitempty"`
+}
+
+// GetResourceProvidersResponse lists an agent's resource providers (local
+// storage plug-ins; the stand-in has none).
+type GetResourceProvidersResponse struct {
+	ResourceProviders []struct {
+		ResourceProviderInfo map[string]any `json:"resource_provider_info"`
+		TotalResources       Resources      `json:"total_resources,omitempty"`
+	} `json:"resource_providers,omitempty"`
 }
 
 // AgentStateResponse is the agent's tasks, executors and frameworks in
