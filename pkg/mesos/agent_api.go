@@ -1,5 +1,10 @@
 package mesos
 
+import (
+	"net"
+	"strconv"
+)
+
 // The agent's own operator API (POST /api/v1 on an agent, agent.proto):
 // the agent's health, flags, metrics, files, and what runs on it.
 
@@ -46,12 +51,45 @@ const (
 // this project makes take at most these payloads; the container and
 // resource provider calls take others (see agent.proto).
 type AgentAPICall struct {
-	Type            AgentCallType        `json:"type"`
-	GetMetrics      *GetMetricsCall      `json:"get_metrics,omitempty"`
-	SetLoggingLevel *SetLoggingLevelCall `json:"set_logging_level,omitempty"`
-	ListFiles       *ListFilesCall       `json:"list_files,omitempty"`
-	ReadFile        *ReadFileCall        `json:"read_file,omitempty"`
-	GetContainers   *GetContainersCall   `json:"get_containers,omitempty"`
+	Type                         AgentCallType             `json:"type"`
+	GetMetrics                   *GetMetricsCall           `json:"get_metrics,omitempty"`
+	SetLoggingLevel              *SetLoggingLevelCall      `json:"set_logging_level,omitempty"`
+	ListFiles                    *ListFilesCall            `json:"list_files,omitempty"`
+	ReadFile                     *ReadFileCall             `json:"read_file,omitempty"`
+	GetContainers                *GetContainersCall        `json:"get_containers,omitempty"`
+	LaunchNestedContainer        *ContainerCall            `json:"launch_nested_container,omitempty"`
+	WaitNestedContainer          *ContainerCall            `json:"wait_nested_container,omitempty"`
+	KillNestedContainer          *ContainerCall            `json:"kill_nested_container,omitempty"`
+	RemoveNestedContainer        *ContainerCall            `json:"remove_nested_container,omitempty"`
+	LaunchNestedContainerSession *ContainerCall            `json:"launch_nested_container_session,omitempty"`
+	AttachContainerOutput        *ContainerCall            `json:"attach_container_output,omitempty"`
+	LaunchContainer              *ContainerCall            `json:"launch_container,omitempty"`
+	WaitContainer                *ContainerCall            `json:"wait_container,omitempty"`
+	KillContainer                *ContainerCall            `json:"kill_container,omitempty"`
+	RemoveContainer              *ContainerCall            `json:"remove_container,omitempty"`
+	RemoveResourceProviderConfig *ResourceProviderConfigID `json:"remove_resource_provider_config,omitempty"`
+	MarkResourceProviderGone     *struct {
+		ResourceProviderID ResourceProviderID `json:"resource_provider_id"`
+	} `json:"mark_resource_provider_gone,omitempty"`
+	PruneImages *struct {
+		ExcludedImages []Image `json:"excluded_images,omitempty"`
+	} `json:"prune_images,omitempty"`
+}
+
+// ContainerCall is the payload of the container calls: the container, and
+// for a launch what to run in it, for a kill the signal.
+type ContainerCall struct {
+	ContainerID ContainerID    `json:"container_id"`
+	Command     *CommandInfo   `json:"command,omitempty"`
+	Resources   Resources      `json:"resources,omitempty"`
+	Container   *ContainerInfo `json:"container,omitempty"`
+	Signal      int32          `json:"signal,omitempty"`
+}
+
+// ResourceProviderConfigID names a resource provider's configuration.
+type ResourceProviderConfigID struct {
+	Type string `json:"type"`
+	Name string `json:"name"`
 }
 
 // GetContainersCall asks for nested and standalone containers too.
@@ -78,6 +116,9 @@ type AgentAPIResponse struct {
 	GetOperations   *GetOperationsResponse   `json:"get_operations,omitempty"`
 	GetTasks        *AgentTasksResponse      `json:"get_tasks,omitempty"`
 	GetAgent        *GetAgentResponse        `json:"get_agent,omitempty"`
+	WaitContainer   *WaitContainerResponse   `json:"wait_container,omitempty"`
+	// WaitNestedContainer is WAIT_NESTED_CONTAINER's answer.
+	WaitNestedContainer *WaitContainerResponse `json:"wait_nested_container,omitempty"`
 	// GetResourceProviders lists the agent's resource providers.
 	GetResourceProviders *GetResourceProvidersResponse `json:"get_resource_providers,omitempty"`
 }
@@ -165,4 +206,18 @@ type GetAgentResponse struct {
 	AgentInfo               *AgentInfo   `json:"agent_info,omitempty"`
 	DrainConfig             *DrainConfig `json:"drain_config,omitempty"`
 	EstimatedDrainStartTime *TimeInfo    `json:"estimated_drain_start_time,omitempty"`
+}
+
+// WaitContainerResponse says how a container ended.
+type WaitContainerResponse struct {
+	ExitStatus *int32    `json:"exit_status,omitempty"`
+	State      TaskState `json:"state,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+	Message    string    `json:"message,omitempty"`
+}
+
+// Address is where the agent answers: http://hostname:port, from its
+// AgentInfo, for an agent client.
+func (a AgentState) Address() string {
+	return "http://" + net.JoinHostPort(a.AgentInfo.Hostname, strconv.Itoa(int(a.AgentInfo.Port)))
 }

@@ -45,14 +45,14 @@ func TestCallsAgainstStandIn(t *testing.T) {
 	if ok, err := c.Health(ctx); err != nil || !ok {
 		t.Fatalf("Health: %v %v", ok, err)
 	}
-	if err := c.MasterHealth(ctx); err != nil {
+	if err := c.Legacy().Health(ctx); err != nil {
 		t.Fatal(err)
 	}
 	v, err := c.Version(ctx)
 	if err != nil || v.Version != "1.11.0" {
 		t.Fatalf("Version: %+v %v", v, err)
 	}
-	mv, err := c.MasterVersion(ctx)
+	mv, err := c.Legacy().Version(ctx)
 	if err != nil || mv.Version != "1.11.0" || !strings.Contains(mv.BuildUser, "stand-in") {
 		t.Fatalf("/version: %+v %v", mv, err)
 	}
@@ -60,15 +60,15 @@ func TestCallsAgainstStandIn(t *testing.T) {
 	if err != nil || len(agents.Agents) != 1 || agents.Agents[0].TotalResources.CPUs() != 4 {
 		t.Fatalf("Agents: %+v %v", agents, err)
 	}
-	st, err := c.MasterState(ctx)
+	st, err := c.Legacy().State(ctx)
 	if err != nil || len(st.Slaves) != 1 || st.Slaves[0].Resources.CPUs != 4 {
 		t.Fatalf("/state: %+v %v", st, err)
 	}
-	as, err := c.AgentState(ctx, srv.AgentURLs[0])
+	as, err := c.Legacy().AgentState(ctx, srv.AgentURLs[0])
 	if err != nil || as.ID != st.Slaves[0].ID {
 		t.Fatalf("agent /state: %+v %v", as, err)
 	}
-	leader, err := c.Redirect(ctx)
+	leader, err := c.Legacy().Redirect(ctx)
 	if err != nil || leader != srv.URL {
 		t.Fatalf("Redirect: %q %v, want %s", leader, err, srv.URL)
 	}

@@ -11,11 +11,19 @@ import (
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
 
-// The plain GET endpoints predate the v1 API; the 2016 notebook used them,
-// and they are still the quickest look at a cluster.
+// Legacy is the master's and agents' plain GET endpoints, which predate
+// the v1 API: the 2016 notebook used them, and they are still the quickest
+// look at a cluster. Get it with Client.Legacy.
+type Legacy struct {
+	c *Client
+}
 
-func (c *Client) get(ctx context.Context, path string, out any) error {
-	_, body, err := c.conn.Do(ctx, httpapi.Request{Call: "GET " + path, Method: http.MethodGet, Path: path})
+// Legacy groups the plain GET endpoints: State is GET /state, Health GET
+// /health, and so on.
+func (c *Client) Legacy() Legacy { return Legacy{c} }
+
+func getJSON(ctx context.Context, conn *httpapi.Conn, path string, out any) error {
+	_, body, err := conn.Do(ctx, httpapi.Request{Call: "GET " + path, Method: http.MethodGet, Path: path})
 	if err != nil {
 		return err
 	}
@@ -28,47 +36,49 @@ func (c *Client) get(ctx context.Context, path string, out any) error {
 	return nil
 }
 
-// MasterState is the leading master's GET /state.
-func (c *Client) MasterState(ctx context.Context) (*mesos.MasterState, error) {
+// State is the leading master's GET /state.
+func (l Legacy) State(ctx context.Context) (*mesos.MasterState, error) {
 	var st mesos.MasterState
-	if err := c.get(ctx, "/state", &st); err != nil {
+	if err := getJSON(ctx, l.c.conn, "/state", &st); err != nil {
 		return nil, err
 	}
 	return &st, nil
 }
 
-// MasterHealth is GET /health: nil when the master answers 200.
-func (c *Client) MasterHealth(ctx context.Context) error {
-	return c.get(ctx, "/health", nil)
+// Health is GET /health: nil when the master answers 200.
+func (l Legacy) Health(ctx context.Context) error {
+	return getJSON(ctx, l.c.conn, "/health", nil)
 }
 
-// MasterVersion is GET /version.
-func (c *Client) MasterVersion(ctx context.Context) (*mesos.VersionInfo, error) {
+// Version is GET /version.
+func (l Legacy) Version(ctx context.Context) (*mesos.VersionInfo, error) {
 	var v mesos.VersionInfo
-	if err := c.get(ctx, "/version", &v); err != nil {
+	if err := getJSON(ctx, l.c.conn, "/version", &v); err != nil {
 		return nil, err
 	}
 	return &v, nil
 }
 
+// MetricsSnapshot is GET /metrics/snapshot: every metric by name.
+func (l Legacy) MetricsSnapshot(ctx context.Context) (map[string]float64, error) {
+	m := map[string]float64{}
+	if err := getJSON(ctx, l.c.conn, "/metrics/snapshot", &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // AgentState is an agent's own GET /state. agent is the agent's base URL
 // or host:port, as in an offer's url (scheme://hostname:port).
-func (c *Client) AgentState(ctx context.Context, agent string) (*mesos.SlaveState, error) {
-	base, err := httpapi.ParseMaster(agent)
-	if err != nil {
-		return nil, fmt.Errorf("agent address: %w", err)
-	}
-	ac, err := httpapi.NewConn(httpapi.Config{Master: base.String(), Principal: c.conn.Config().Principal, Secret: c.conn.Config().Secret, CAFile: c.conn.Config().CAFile, HTTPClient: c.conn.Config().HTTPClient})
+func (l Legacy) AgentState(ctx context.Context, agent string) (*mesos.SlaveState, error) {
+	a, err := l.c.Agent(agent)
 	if err != nil {
 		return nil, err
 	}
-	_, body, err := ac.Do(ctx, httpapi.Request{Call: "GET /state", Method: http.MethodGet, Path: "/state"})
-	if err != nil {
-		return nil, err
-	}
+	defer a.Close()
 	var st mesos.SlaveState
-	if err := json.Unmarshal(body, &st); err != nil {
-		return nil, fmt.Errorf("GET %s/state: decode answer %.200q: %w", base, body, err)
+	if err := getJSON(ctx, a.conn, "/state", &st); err != nil {
+		return nil, err
 	}
 	return &st, nil
 }
@@ -76,7 +86,8 @@ func (c *Client) AgentState(ctx context.Context, agent string) (*mesos.SlaveStat
 // Redirect asks the configured master (leader or not) where the leader is,
 // through GET /redirect, and returns its base URL. It does not follow the
 // redirect, and it changes nothing in the client.
-func (c *Client) Redirect(ctx context.Context) (string, error) {
+func (l Legacy) Redirect(ctx context.Context) (string, error) {
+	c := l.c
 	base, err := c.conn.Leader(ctx)
 	if err != nil {
 		return "", err
