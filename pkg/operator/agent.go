@@ -18,7 +18,7 @@ import (
 type AgentClient struct {
 	// URL is the agent's base URL.
 	URL  string
-	conn *httpapi.Conn
+	http *httpapi.Client
 }
 
 // Agent returns a client for an agent: its base URL or host:port, such as
@@ -29,22 +29,22 @@ func (c *Client) Agent(address string) (*AgentClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent address: %w", err)
 	}
-	cfg := c.conn.Config()
-	conn, err := httpapi.NewConn(httpapi.Config{Master: base.String(), Principal: cfg.Principal, Secret: cfg.Secret,
+	cfg := c.http.Config()
+	h, err := httpapi.New(httpapi.Config{Master: base.String(), Principal: cfg.Principal, Secret: cfg.Secret,
 		CAFile: cfg.CAFile, HTTPClient: cfg.HTTPClient, Retries: cfg.Retries, Timeout: cfg.Timeout})
 	if err != nil {
 		return nil, err
 	}
-	return &AgentClient{URL: base.String(), conn: conn}, nil
+	return &AgentClient{URL: base.String(), http: h}, nil
 }
 
 // Close releases the client's idle connections.
-func (a *AgentClient) Close() error { return a.conn.Close() }
+func (a *AgentClient) Close() error { return a.http.Close() }
 
 // Call sends any agent call and decodes its answer.
 func (a *AgentClient) Call(ctx context.Context, call mesos.AgentAPICall) (*mesos.AgentAPIResponse, error) {
 	var resp mesos.AgentAPIResponse
-	if err := post(ctx, a.conn, "agent "+string(call.Type), call, &resp); err != nil {
+	if err := post(ctx, a.http, "agent "+string(call.Type), call, &resp); err != nil {
 		return nil, err
 	}
 	return &resp, nil

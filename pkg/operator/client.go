@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/mesosnb/mesosnb/pkg/httpapi"
@@ -26,16 +25,16 @@ const Path = "/api/v1"
 // DrainAgent), and the legacy GET endpoints apart, in Legacy. Methods are
 // safe for concurrent use.
 type Client struct {
-	conn *httpapi.Conn
+	http *httpapi.Client
 }
 
 // New returns a Client for cfg. It does no I/O.
 func New(cfg Config) (*Client, error) {
-	conn, err := httpapi.NewConn(cfg)
+	h, err := httpapi.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{conn: conn}, nil
+	return &Client{http: h}, nil
 }
 
 // Call sends any operator call and decodes its answer, for calls and
@@ -44,7 +43,7 @@ func New(cfg Config) (*Client, error) {
 // empty Response.
 func (c *Client) Call(ctx context.Context, call mesos.OperatorCall) (*mesos.OperatorResponse, error) {
 	var resp mesos.OperatorResponse
-	if err := post(ctx, c.conn, string(call.Type), call, &resp); err != nil {
+	if err := post(ctx, c.http, string(call.Type), call, &resp); err != nil {
 		return nil, err
 	}
 	return &resp, nil
@@ -52,19 +51,26 @@ func (c *Client) Call(ctx context.Context, call mesos.OperatorCall) (*mesos.Oper
 
 // Close releases the client's idle connections and, for a zk:// master, its
 // ZooKeeper session.
-func (c *Client) Close() error { return c.conn.Close() }
+func (c *Client) Close() error { return c.http.Close() }
 
-// post sends one call to /api/v1: the JSON body, Content-Type and Accept
-// application/json, and decodes the JSON answer into out when there is one.
-func post(ctx context.Context, conn *httpapi.Conn, typ string, call, out any) error {
+// post sends one call: POST /api/v1 with the call as JSON, Content-Type
+// and Accept application/json, any 2xx accepted; it decodes the JSON
+// answer into out when there is one (the calls that change something
+// answer 200 or 202 with no body).
+func post(ctx context.Context, h *httpapi.Client, typ string, call, out any) error {
 	body, err := json.Marshal(call)
 	if err != nil {
 		return fmt.Errorf("%s: encode call: %w", typ, err)
 	}
-	_, raw, err := conn.Do(ctx, httpapi.Request{Call: typ, Method: http.MethodPost, Path: Path, Body: body, Header: jsonHeader()})
-	if err != nil {
+	resp, err := h.R(ctx).
+		SetHeader("Content-Type", "application/json").
+		SetHeader("Accept", "application/json").
+		SetBody(body).
+		Post(Path)
+	if err := httpapi.Check(typ, resp, err); err != nil {
 		return err
 	}
+	raw := resp.Body()
 	if len(raw) == 0 || out == nil {
 		return nil
 	}
@@ -92,11 +98,4 @@ func get[T any](ctx context.Context, c *Client, call mesos.OperatorCall, part fu
 func (c *Client) exec(ctx context.Context, call mesos.OperatorCall) error {
 	_, err := c.Call(ctx, call)
 	return err
-}
-
-func jsonHeader() http.Header {
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json")
-	return h
 }

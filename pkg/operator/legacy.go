@@ -22,11 +22,12 @@ type Legacy struct {
 // /health, and so on.
 func (c *Client) Legacy() Legacy { return Legacy{c} }
 
-func getJSON(ctx context.Context, conn *httpapi.Conn, path string, out any) error {
-	_, body, err := conn.Do(ctx, httpapi.Request{Call: "GET " + path, Method: http.MethodGet, Path: path})
-	if err != nil {
+func getJSON(ctx context.Context, h *httpapi.Client, path string, out any) error {
+	resp, err := h.R(ctx).Get(path)
+	if err := httpapi.Check("GET "+path, resp, err); err != nil {
 		return err
 	}
+	body := resp.Body()
 	if out == nil {
 		return nil
 	}
@@ -39,7 +40,7 @@ func getJSON(ctx context.Context, conn *httpapi.Conn, path string, out any) erro
 // State is the leading master's GET /state.
 func (l Legacy) State(ctx context.Context) (*mesos.MasterState, error) {
 	var st mesos.MasterState
-	if err := getJSON(ctx, l.c.conn, "/state", &st); err != nil {
+	if err := getJSON(ctx, l.c.http, "/state", &st); err != nil {
 		return nil, err
 	}
 	return &st, nil
@@ -47,13 +48,13 @@ func (l Legacy) State(ctx context.Context) (*mesos.MasterState, error) {
 
 // Health is GET /health: nil when the master answers 200.
 func (l Legacy) Health(ctx context.Context) error {
-	return getJSON(ctx, l.c.conn, "/health", nil)
+	return getJSON(ctx, l.c.http, "/health", nil)
 }
 
 // Version is GET /version.
 func (l Legacy) Version(ctx context.Context) (*mesos.VersionInfo, error) {
 	var v mesos.VersionInfo
-	if err := getJSON(ctx, l.c.conn, "/version", &v); err != nil {
+	if err := getJSON(ctx, l.c.http, "/version", &v); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -62,7 +63,7 @@ func (l Legacy) Version(ctx context.Context) (*mesos.VersionInfo, error) {
 // MetricsSnapshot is GET /metrics/snapshot: every metric by name.
 func (l Legacy) MetricsSnapshot(ctx context.Context) (map[string]float64, error) {
 	m := map[string]float64{}
-	if err := getJSON(ctx, l.c.conn, "/metrics/snapshot", &m); err != nil {
+	if err := getJSON(ctx, l.c.http, "/metrics/snapshot", &m); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -77,7 +78,7 @@ func (l Legacy) AgentState(ctx context.Context, agent string) (*mesos.SlaveState
 	}
 	defer a.Close()
 	var st mesos.SlaveState
-	if err := getJSON(ctx, a.conn, "/state", &st); err != nil {
+	if err := getJSON(ctx, a.http, "/state", &st); err != nil {
 		return nil, err
 	}
 	return &st, nil
@@ -88,12 +89,12 @@ func (l Legacy) AgentState(ctx context.Context, agent string) (*mesos.SlaveState
 // redirect, and it changes nothing in the client.
 func (l Legacy) Redirect(ctx context.Context) (string, error) {
 	c := l.c
-	base, err := c.conn.Leader(ctx)
+	base, err := c.http.Leader(ctx)
 	if err != nil {
 		return "", err
 	}
 	hc := &http.Client{Transport: http.DefaultTransport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	if cc := c.conn.Config().HTTPClient; cc != nil {
+	if cc := c.http.Config().HTTPClient; cc != nil {
 		hc.Transport = cc.Transport
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/redirect", nil)
