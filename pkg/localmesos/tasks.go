@@ -362,10 +362,16 @@ func (m *master) reconcile(fw *framework, tasks []mesos.ReconcileTask) {
 			continue
 		}
 		st := mesos.TaskStatus{TaskID: rt.TaskID, AgentID: rt.AgentID, State: mesos.TaskLost, Message: textReconcileUnknown}
+		_, gone := m.gone[idValueOf(rt.AgentID)]
 		if rt.AgentID != nil && m.agentByID(rt.AgentID.Value) != nil {
 			st.Message = textReconcileUnknownAgent
 			if pa {
 				st.State = mesos.TaskGone
+			}
+		} else if rt.AgentID != nil && gone {
+			st.Message = textReconcileGone
+			if pa {
+				st.State = mesos.TaskGoneByOperator
 			}
 		} else if pa {
 			st.State = mesos.TaskUnknown
@@ -381,4 +387,11 @@ func (m *master) agentByID(id string) *agentRec {
 		}
 	}
 	return nil
+}
+
+func idValueOf(id *mesos.AgentID) string {
+	if id == nil {
+		return ""
+	}
+	return id.Value
 }

@@ -33,6 +33,7 @@ const (
 	textDrainScheduled      = "Agent %s is part of a maintenance schedule under Machine %s"
 	textAgentNotFound       = "Agent '%s' not found"
 	textAgentMarkedGone     = "Agent has been marked gone"
+	textReconcileGone       = "Reconciliation: Task is gone"
 	textNoAgentWithID       = "No agent found with specified ID"
 	textReserveInvalid      = "Invalid RESERVE operation on agent %s at %s (%s): Resource %s is not dynamically reserved"
 	textUnreserveInvalid    = "Invalid UNRESERVE operation: Resource %s is not dynamically reserved"
