@@ -284,7 +284,7 @@ func (m *master) sendInverseOffers() {
 			continue
 		}
 		for _, fw := range m.sortedFrameworks() {
-			if fw.sub == nil || fw.used[a.id].empty() {
+			if fw.sub == nil || fw.used[a.id].empty() && !holdsOffer(fw, a) {
 				continue
 			}
 			if st, answered := mc.statuses[fw.id.Value]; answered && st.Status != "UNKNOWN" {
@@ -304,6 +304,17 @@ func (m *master) sendInverseOffers() {
 			m.counters["master/inverse_offers_sent"]++
 		}
 	}
+}
+
+// holdsOffer tells whether the framework has an outstanding offer of the
+// agent's resources.
+func holdsOffer(fw *framework, a *agentRec) bool {
+	for _, o := range fw.offers {
+		if o.agent == a {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *master) hasInverseOffer(fw *framework, a *agentRec) bool {

@@ -200,7 +200,9 @@ func (m *master) allocate() {
 	if !m.leadership().leading || m.closed {
 		return
 	}
-	m.sendInverseOffers()
+	// After the offers: a framework holding one on a draining machine is
+	// asked to give it back too.
+	defer m.sendInverseOffers()
 	// Most allocations find every agent's resources offered or in use
 	// already: look at the agents first, and rank the frameworks only if
 	// there is something to offer.
