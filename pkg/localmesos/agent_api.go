@@ -60,10 +60,13 @@ func (s *Server) agentAPI(a *agent, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	streaming := ct == recordIO
-	_, hasMessageCT := headerValue(r, "Message-Content-Type")
+	messageCT, hasMessageCT := headerValue(r, "Message-Content-Type")
 	switch {
 	case streaming && !hasMessageCT:
 		plain(w, http.StatusBadRequest, "Expecting 'Message-Content-Type' to be set for streaming requests")
+		return
+	case streaming && messageCT != "application/json" && messageCT != "application/x-protobuf":
+		plain(w, http.StatusUnsupportedMediaType, "Expecting 'Message-Content-Type' of application/json or application/x-protobuf")
 		return
 	case !streaming && hasMessageCT:
 		plain(w, http.StatusUnsupportedMediaType, "Expecting 'Message-Content-Type' to be not set for non-streaming requests")
@@ -81,8 +84,13 @@ func (s *Server) agentAPI(a *agent, w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusNotAcceptable, textAgentAccept)
 		return
 	}
-	if _, ok := headerValue(r, "Message-Accept"); ok && !streamingAccept {
+	_, hasMessageAccept := headerValue(r, "Message-Accept")
+	switch {
+	case !streamingAccept && hasMessageAccept:
 		plain(w, http.StatusNotAcceptable, "Expecting 'Message-Accept' to be not set for non-streaming responses")
+		return
+	case streamingAccept && !acceptsHeader(r, "Message-Accept", "application/json") && !acceptsHeader(r, "Message-Accept", "application/x-protobuf"):
+		plain(w, http.StatusNotAcceptable, "Expecting 'Message-Accept' to allow application/json or application/x-protobuf")
 		return
 	}
 	if streaming {
@@ -378,4 +386,16 @@ func sortedBoolKeys(m map[string]bool) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// acceptsHeader is acceptsMediaType for another header than Accept
+// (Message-Accept): absent, it accepts anything.
+func acceptsHeader(r *http.Request, header, mediaType string) bool {
+	v, ok := headerValue(r, header)
+	if !ok {
+		return true
+	}
+	clone := r.Clone(r.Context())
+	clone.Header = http.Header{"Accept": {v}}
+	return acceptsMediaType(clone, mediaType)
 }
