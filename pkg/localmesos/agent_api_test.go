@@ -145,6 +145,8 @@ func TestAgentFollow(t *testing.T) {
 	ti := simpleTask("ticker", offer)
 	ti.Command = &mesos.CommandInfo{Value: "i=0; while [ $i -lt 5 ]; do echo tick $i; i=$((i+1)); sleep 0.2; done; sleep 100"}
 	f.launch(offer, ti)
+	for st := f.update(); st.State != mesos.TaskRunning; st = f.update() { // the sandbox is there
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	var got bytes.Buffer
