@@ -410,6 +410,7 @@ func (s *Server) masterHandler() http.Handler {
 		"/version":          writeVersion,
 		"/redirect":         s.redirect,
 		"/metrics/snapshot": s.masterSnapshot,
+		"":                  s.servePage, // GET /: the stand-in's page (webui.go)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if endpoint, ok := strings.CutPrefix(r.URL.Path, "/files/"); ok {
