@@ -104,7 +104,7 @@ func TestAgentAPITest_ListFiles(t *testing.T) {
 	f.launch(offer, ti)
 	for st := f.update(); !st.State.Terminal(); st = f.update() {
 	}
-	sandbox := operator.SandboxPath(mesos.Task{TaskID: ti.TaskID, FrameworkID: f.id()})
+	sandbox := operator.SandboxPath(f.id(), ti.TaskID.Value)
 	files, err := a.ListFiles(t.Context(), sandbox)
 	if err != nil || len(files) != 2 || files[0].Path != sandbox+"/stderr" || files[1].Path != sandbox+"/stdout" || files[1].Size != 6 || files[1].IsDir() {
 		t.Fatalf("LIST_FILES %s %v", mustJSON(files), err)
@@ -150,7 +150,7 @@ func TestAgentFollow(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	var got bytes.Buffer
-	for chunk, err := range a.Follow(ctx, operator.SandboxPath(mesos.Task{TaskID: ti.TaskID, FrameworkID: f.id()})+"/stdout", 0) {
+	for chunk, err := range a.Follow(ctx, operator.SandboxPath(f.id(), ti.TaskID.Value)+"/stdout", 0) {
 		if err != nil {
 			t.Fatal(err)
 		}

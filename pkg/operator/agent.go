@@ -38,6 +38,20 @@ func (c *Client) Agent(address string) (*AgentClient, error) {
 	return &AgentClient{URL: base.String(), http: h}, nil
 }
 
+// AgentOf finds an agent by id (GET_AGENTS) and returns a client for it.
+func (c *Client) AgentOf(ctx context.Context, id mesos.AgentID) (*AgentClient, error) {
+	agents, err := c.Agents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range agents.Agents {
+		if a.AgentInfo.ID != nil && *a.AgentInfo.ID == id {
+			return c.Agent(a.Address())
+		}
+	}
+	return nil, fmt.Errorf("agent %s is not registered with the master (GET_AGENTS does not list it): it may have been removed", id.Value)
+}
+
 // Close releases the client's idle connections.
 func (a *AgentClient) Close() error { return a.http.Close() }
 
@@ -184,7 +198,7 @@ func (a *AgentClient) ReadAll(ctx context.Context, path string, limit int) ([]by
 // Follow yields what is appended to a file the agent serves, the way
 // tail -f does, from offset (negative: from its end now) until ctx ends:
 //
-//	for chunk, err := range agent.Follow(ctx, operator.SandboxPath(task)+"/stdout", 0) { ... }
+//	for chunk, err := range agent.Follow(ctx, operator.SandboxPath(fw, task)+"/stdout", 0) { ... }
 func (a *AgentClient) Follow(ctx context.Context, path string, offset int64) iter.Seq2[[]byte, error] {
 	return follow(ctx, a.read, path, offset)
 }

@@ -10,9 +10,10 @@
 //	err = c.UpdateQuota(ctx, false, mesos.QuotaConfig{Role: "dev", Limits: ...})
 //	err = c.DrainAgent(ctx, agentID, operator.DrainOptions{})
 //
-//	agent, err := c.Agent(state.GetAgents.Agents[0].Address())
-//	out, err := agent.ReadFile(ctx, operator.SandboxPath(task)+"/stdout", 0, -1)
-//	for chunk, err := range agent.Follow(ctx, operator.SandboxPath(task)+"/stdout", 0) { ... } // tail -f
+//	agent, err := c.AgentOf(ctx, task.AgentID)       // or c.Agent(address)
+//	stdout := operator.SandboxPath(task.FrameworkID, task.TaskID.Value) + "/stdout"
+//	out, err := agent.ReadFile(ctx, stdout, 0, -1)   // what the task wrote, 64 KiB at a time
+//	for chunk, err := range agent.Follow(ctx, stdout, 0) { ... } // tail -f
 //
 // Each call is a POST to /api/v1 whose answer comes at once: 200 with the
 // part of the Response named after the call, or 200 or 202 with no body

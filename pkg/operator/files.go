@@ -14,16 +14,15 @@ import (
 // the master client and the agent client have them; sandboxes are on the
 // agents.
 
-// SandboxPath is the path an agent serves a task's sandbox at:
-// /frameworks/<framework>/executors/<executor>/runs/latest, the executor
-// being the task itself for a command or Docker task. Its stdout and
-// stderr are SandboxPath(task)+"/stdout" and "/stderr".
-func SandboxPath(task mesos.Task) string {
-	executor := task.TaskID.Value
-	if task.ExecutorID != nil {
-		executor = task.ExecutorID.Value
-	}
-	return "/frameworks/" + task.FrameworkID.Value + "/executors/" + executor + "/runs/latest"
+// SandboxPath is the path an agent serves an executor's sandbox at:
+// /frameworks/<framework>/executors/<executor>/runs/latest. A command or
+// Docker task is its own executor, so for one of those
+//
+//	operator.SandboxPath(task.FrameworkID, task.TaskID.Value) + "/stdout"
+//
+// is its standard output (the executor's id for a task group's tasks).
+func SandboxPath(framework mesos.FrameworkID, executor string) string {
+	return "/frameworks/" + framework.Value + "/executors/" + executor + "/runs/latest"
 }
 
 // MaxRead is the most one READ_FILE returns (Mesos reads 16 pages at a
