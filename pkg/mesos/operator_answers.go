@@ -137,3 +137,21 @@ type DrainInfo struct {
 	State  string      `json:"state"`
 	Config DrainConfig `json:"config"`
 }
+
+// Find is the task of that id: running, unreachable or completed (the
+// latest, for an id used more than once).
+func (r GetTasksResponse) Find(id string) (Task, bool) {
+	for _, list := range [][]Task{r.Tasks, r.UnreachableTasks} {
+		for _, t := range list {
+			if t.TaskID.Value == id {
+				return t, true
+			}
+		}
+	}
+	for i := len(r.CompletedTasks) - 1; i >= 0; i-- {
+		if r.CompletedTasks[i].TaskID.Value == id {
+			return r.CompletedTasks[i], true
+		}
+	}
+	return Task{}, false
+}
