@@ -94,8 +94,6 @@ func (m *master) agentState(a *agentRec) mesos.AgentState {
 		d := *a.drain
 		st.DrainInfo = &d
 		st.EstimatedDrainStartTime = timeInfo(a.drainStart)
-	} else if mc := m.maint.draining(a); mc != nil {
-		st.EstimatedDrainStartTime = &mesos.TimeInfo{Nanoseconds: mc.unavailability.Start.Nanoseconds}
 	}
 	return st
 }

@@ -60,7 +60,7 @@ func (m *master) drainAgent(c *mesos.DrainAgentCall) opReply {
 	a := m.agentByID(c.AgentID.Value)
 	if a != nil {
 		if machine := m.maint.scheduledMachine(a); machine != nil {
-			return textReply(http.StatusBadRequest, fmt.Sprintf(textDrainScheduled, a.id, machineJSON(*machine)))
+			return textReply(http.StatusBadRequest, fmt.Sprintf(textDrainScheduled, a.id, machineString(*machine)))
 		}
 	}
 	if a == nil {

@@ -120,3 +120,18 @@ func TestDeactivateAgent(t *testing.T) {
 	opPost(t, srv.URL, `{"type":"DEACTIVATE_AGENT","deactivate_agent":{"agent_id":{"value":"nope"}}}`).want(t, 400, "Unknown agent")
 	opPost(t, srv.URL, `{"type":"DRAIN_AGENT","drain_agent":{"agent_id":{"value":"nope"}}}`).want(t, 400, "Unknown agent")
 }
+
+// TestDrainScheduledAgent: an agent whose machine is in a maintenance
+// window is drained through maintenance, not DRAIN_AGENT.
+func TestDrainScheduledAgent(t *testing.T) {
+	t.Parallel()
+	srv := start(t, nil)
+	c := operatorClient(t, srv)
+	id := agentID(t, c)
+	w := operator.Window(time.Now(), time.Hour, localMachine)
+	if err := c.UpdateMaintenanceSchedule(t.Context(), mesos.MaintenanceSchedule{Windows: []mesos.MaintenanceWindow{w}}); err != nil {
+		t.Fatal(err)
+	}
+	opPost(t, srv.URL, `{"type":"DRAIN_AGENT","drain_agent":{"agent_id":{"value":"`+id.Value+`"}}}`).want(t, 400,
+		"Agent "+id.Value+" is part of a maintenance schedule under Machine 127.0.0.1 (127.0.0.1)")
+}

@@ -66,6 +66,18 @@ func machineJSON(id mesos.MachineID) string {
 	return string(b)
 }
 
+// machineString is a machine id as Mesos' operator<< writes it:
+// "hostname (ip)", "hostname" or "(ip)".
+func machineString(id mesos.MachineID) string {
+	switch {
+	case id.Hostname != "" && id.IP != "":
+		return id.Hostname + " (" + id.IP + ")"
+	case id.Hostname != "":
+		return id.Hostname
+	}
+	return "(" + id.IP + ")"
+}
+
 // scheduledMachine is the agent's machine if a maintenance window holds it.
 func (mt *maintenance) scheduledMachine(a *agentRec) *mesos.MachineID {
 	id := machineOf(a)
