@@ -128,7 +128,7 @@ type GetQuotaResponse struct {
 // DrainConfig is how an agent is drained.
 type DrainConfig struct {
 	MaxGracePeriod *DurationInfo `json:"max_grace_period,omitempty"`
-	MarkGone       bool          `json:"mark_gone,omitempty"`
+	MarkGone       bool          `json:"mark_gone"` // Mesos writes it, false included
 }
 
 // DrainInfo is an agent's draining: DRAINING while tasks are left, then
