@@ -70,6 +70,7 @@ type agent struct {
 	mu     sync.Mutex
 	tasks  map[string]*agentTask // by framework id + "/" + task id
 	closed bool
+	ex     agentExecutors // custom executors and restarts: executor_agent.go
 
 	// Work from the master (launch, kill, acknowledge) runs in order on
 	// one goroutine, so the master never waits on an agent and two
@@ -151,6 +152,10 @@ func (a *agent) sandboxFor(fwID, taskID, runID string) string {
 
 // launch starts a task; the master has already accounted its resources.
 func (a *agent) launch(fwID string, info mesos.TaskInfo) {
+	if info.Executor != nil {
+		a.launchOnExecutor(fwID, info) // executor_agent.go
+		return
+	}
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
@@ -269,12 +274,18 @@ func (a *agent) update(t *agentTask, state mesos.TaskState, source, reason, mess
 		AgentID: &agentID, ExecutorID: &execID, Timestamp: float64(time.Now().UnixNano()) / 1e9,
 		UUID: newUUID(), ContainerStatus: cs,
 	}
+	a.enqueue(t, st)
+}
+
+// enqueue queues a status update, made by the agent or received from an
+// executor, on the task's update stream.
+func (a *agent) enqueue(t *agentTask, st mesos.TaskStatus) {
 	a.mu.Lock()
 	if t.completed || a.tasks[t.key] != t {
 		a.mu.Unlock()
 		return
 	}
-	t.state = state
+	t.state = st.State
 	t.pending = append(t.pending, st)
 	send := !t.inFlight
 	if send {
@@ -385,6 +396,7 @@ func (a *agent) killFramework(fwID string) {
 	for _, r := range runs {
 		r.Kill(0)
 	}
+	a.shutdownFrameworkExecutors(fwID) // executor_agent.go
 }
 
 // shutdown kills every task and waits up to grace for them to stop.
@@ -403,7 +415,7 @@ func (a *agent) shutdown(grace time.Duration) {
 	}
 	a.mu.Unlock()
 	var wg sync.WaitGroup
-	for _, r := range runs {
+	for _, r := range append(runs, a.executorRuns()...) { // executor_agent.go
 		wg.Go(func() {
 			r.Kill(grace)
 			r.Wait()

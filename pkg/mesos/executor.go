@@ -124,3 +124,10 @@ type ExecutorAcknowledged struct {
 type ExecutorErrorEvent struct {
 	Message string `json:"message"`
 }
+
+// Status update reasons of executors' tasks, beside those in status.go.
+const (
+	ReasonAgentRestarted                = "REASON_AGENT_RESTARTED"
+	ReasonExecutorRegistrationTimeout   = "REASON_EXECUTOR_REGISTRATION_TIMEOUT"
+	ReasonExecutorReregistrationTimeout = "REASON_EXECUTOR_REREGISTRATION_TIMEOUT"
+)
