@@ -53,13 +53,13 @@ type agentExecutor struct {
 	sandbox     string
 	state       execState
 	run         *processRun
-	stream      *opSubscriber            // the open SUBSCRIBE stream, if any
-	queued      []*agentTask             // given before the executor subscribed
-	launched    map[string]*agentTask    // sent to the executor, by task id
-	seen        map[string]bool          // uuids of updates taken over: duplicates are acknowledged, not forwarded
-	everSent    bool                     // a task was ever sent (MESOS-8411)
-	termination *execTermination         // why the agent is ending it
-	timers      map[string]*time.Timer   // registration and shutdown timeouts
+	stream      *opSubscriber          // the open SUBSCRIBE stream, if any
+	queued      []*agentTask           // given before the executor subscribed
+	launched    map[string]*agentTask  // sent to the executor, by task id
+	seen        map[string]bool        // uuids of updates taken over: duplicates are acknowledged, not forwarded
+	everSent    bool                   // a task was ever sent (MESOS-8411)
+	termination *execTermination       // why the agent is ending it
+	timers      map[string]*time.Timer // registration and shutdown timeouts
 }
 
 // execTermination is what the tasks of an executor the agent ends are
