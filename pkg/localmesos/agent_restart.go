@@ -103,6 +103,7 @@ func (s *Server) StartAgent(i int) error {
 
 	a.mu.Lock()
 	var kill []Run
+	var orphans []*agentExecutor
 	for key, t := range a.tasks {
 		if !checkpointing[t.fwID] {
 			t.completed = true
@@ -122,9 +123,7 @@ func (s *Server) StartAgent(i int) error {
 			// has already reported its tasks lost.
 			ex.state = execTerminated
 			delete(a.ex.byKey, key)
-			if ex.run != nil {
-				kill = append(kill, ex.run)
-			}
+			orphans = append(orphans, ex)
 		case ex.state != execTerminated:
 			ex.state = execRegistering
 		}
@@ -146,6 +145,9 @@ func (s *Server) StartAgent(i int) error {
 
 	for _, r := range kill {
 		r.Kill(0)
+	}
+	for _, ex := range orphans {
+		ex.destroy()
 	}
 	for _, t := range resend {
 		a.forward(t)
@@ -193,9 +195,7 @@ func (a *agent) reregistrationTimeout() {
 		ex.state = execTerminating
 		ex.termination = &execTermination{state: state, reason: mesos.ReasonExecutorReregistrationTimeout,
 			message: fmt.Sprintf(textExecutorNotReregistered, mesos.FormatDuration(a.m.cfg.ExecutorReregistrationTimeout))}
-		if ex.run != nil {
-			go ex.run.Kill(0)
-		}
+		go ex.destroy()
 	}
 }
 

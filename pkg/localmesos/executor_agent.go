@@ -1,11 +1,13 @@
 package localmesos
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -151,9 +153,46 @@ func (a *agent) startExecutor(ex *agentExecutor) error {
 	a.log.Info("executor started", "executor", ex.info.ExecutorID.Value, "framework", ex.fwID, "pid", run.pid, "sandbox", ex.sandbox)
 	go func() {
 		<-run.done
+		// Mesos destroys an executor's container when it ends, killing
+		// whatever it left running.
+		killSession(run.pid)
 		a.executorExited(ex, waitStatus(run))
 	}()
 	return nil
+}
+
+// destroy kills an executor's whole container at once: the executor and
+// every process of its session, tasks in process groups of their own
+// included, as Mesos' POSIX launcher does with os::killtree.
+func (ex *agentExecutor) destroy() {
+	if ex.run != nil {
+		ex.run.Kill(0)
+		killSession(ex.run.pid)
+	}
+}
+
+// killSession sends SIGKILL to every process in a session.
+func killSession(sid int) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp session ...: comm may hold spaces
+		// and parentheses, so count from the last ')'.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 3 && fields[3] == strconv.Itoa(sid) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }
 
 // executorRefusal says why this stand-in cannot start an executor, or "".
@@ -279,12 +318,9 @@ func (a *agent) registrationTimeout(ex *agentExecutor) {
 	ex.state = execTerminating
 	ex.termination = &execTermination{state: mesos.TaskFailed, reason: mesos.ReasonExecutorRegistrationTimeout,
 		message: fmt.Sprintf(textExecutorNotRegistered, mesos.FormatDuration(a.m.cfg.ExecutorRegistrationTimeout))}
-	run := ex.run
 	a.mu.Unlock()
 	a.log.Info("executor did not subscribe in time; killing it", "executor", ex.info.ExecutorID.Value)
-	if run != nil {
-		run.Kill(0)
-	}
+	ex.destroy()
 }
 
 // executorExited is Slave::executorTerminated: the executor's live and
@@ -351,12 +387,9 @@ func (a *agent) shutdownExecutor(fwID, executorID string) {
 func (a *agent) shutdownLocked(ex *agentExecutor) {
 	ex.state = execTerminating
 	ex.send(mesos.ExecutorEvent{Type: mesos.ExecutorEventShutdown})
-	run := ex.run
 	ex.timers["shutdown"] = time.AfterFunc(executorShutdownGrace(ex.info), func() {
 		a.log.Info("executor still running after its shutdown grace period; killing it", "executor", ex.info.ExecutorID.Value)
-		if run != nil {
-			run.Kill(0)
-		}
+		ex.destroy()
 	})
 }
 
