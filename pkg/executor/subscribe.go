@@ -232,7 +232,9 @@ func (s *Subscription) recover(cause error) (mesos.ExecutorEvent, error) {
 		}
 		var refused *Error
 		switch {
-		case errors.As(err, &refused) && refused.StatusCode/100 == 4:
+		// 404 is an agent still setting up its routes, which Mesos'
+		// library waits for; any other 4xx will not change.
+		case errors.As(err, &refused) && refused.StatusCode/100 == 4 && refused.StatusCode != http.StatusNotFound:
 			return mesos.ExecutorEvent{}, fmt.Errorf("subscribing again after %v: %w", cause, err)
 		case errors.Is(err, httpapi.ErrClosed):
 			return mesos.ExecutorEvent{}, fmt.Errorf("executor stream: %w", httpapi.ErrClosed)
