@@ -213,7 +213,8 @@ func (a *agent) subscribeExecutor(w http.ResponseWriter, r *http.Request, ex *ag
 // the agent adds its id and the container's status, takes the update over
 // (forwarding it reliably to the master), and acknowledges it to the
 // executor. A duplicate, or an update after the task's terminal one, is
-// acknowledged and dropped.
+// acknowledged and dropped; one for a task no executor here runs is
+// forwarded and not acknowledged, as Mesos does.
 func (a *agent) executorUpdate(caller *agentExecutor, st mesos.TaskStatus) {
 	if st.AgentID != nil && st.AgentID.Value != a.rec.id {
 		a.log.Info("status update for another agent; ignored", "task", st.TaskID.Value, "agent", st.AgentID.Value)
@@ -234,9 +235,17 @@ func (a *agent) executorUpdate(caller *agentExecutor, st mesos.TaskStatus) {
 	owner, t := a.taskExecutor(caller.fwID, st.TaskID.Value)
 	switch {
 	case t == nil:
-		caller.send(ack)
+		// A task of no executor here: Mesos forwards the update all the
+		// same, without container status, and acknowledges it to nobody.
+		key := taskKey(caller.fwID, st.TaskID.Value)
+		if t = a.tasks[key]; t == nil {
+			t = &agentTask{key: key, info: mesos.TaskInfo{TaskID: st.TaskID, AgentID: agentID}, fwID: caller.fwID,
+				state: mesos.TaskStaging, cancel: func() {}}
+			a.tasks[key] = t
+		}
 		a.mu.Unlock()
-		a.log.Info("status update for a task the agent does not know; acknowledged and dropped", "task", st.TaskID.Value)
+		a.log.Info("status update for a task no executor of the agent runs; forwarded, not acknowledged", "task", st.TaskID.Value)
+		a.enqueue(t, st)
 		return
 	case owner.seen[string(st.UUID)] || t.state.Terminal():
 		owner.send(ack)

@@ -116,22 +116,21 @@ func (a *agent) launchOnExecutor(fwID string, task mesos.TaskInfo) {
 		queued: []*agentTask{t}, launched: map[string]*agentTask{}, seen: map[string]bool{}, timers: map[string]*time.Timer{},
 	}
 	a.ex.byKey[ex.key] = ex
-	a.mu.Unlock()
-
+	// Started under the lock, so that whoever finds the executor finds
+	// its process too.
 	if err := a.startExecutor(ex); err != nil {
-		a.mu.Lock()
 		ex.termination = &execTermination{state: mesos.TaskFailed, reason: mesos.ReasonContainerLaunchFailed, message: textLaunchFailed + err.Error()}
 		a.mu.Unlock()
 		a.executorExited(ex, -1)
 		return
 	}
-	a.mu.Lock()
 	ex.timers["registration"] = time.AfterFunc(a.m.cfg.ExecutorRegistrationTimeout, func() { a.registrationTimeout(ex) })
 	a.mu.Unlock()
 }
 
 // startExecutor runs the executor's command as a local process in its
-// sandbox, with the environment a Mesos agent gives its executors.
+// sandbox, with the environment a Mesos agent gives its executors. Called
+// with a.mu held.
 func (a *agent) startExecutor(ex *agentExecutor) error {
 	if msg := executorRefusal(a.runner, ex.info); msg != "" {
 		return errors.New(msg)
@@ -147,9 +146,7 @@ func (a *agent) startExecutor(ex *agentExecutor) error {
 	if err != nil {
 		return err
 	}
-	a.mu.Lock()
 	ex.run = run
-	a.mu.Unlock()
 	a.log.Info("executor started", "executor", ex.info.ExecutorID.Value, "framework", ex.fwID, "pid", run.pid, "sandbox", ex.sandbox)
 	go func() {
 		<-run.done
@@ -166,8 +163,8 @@ func (a *agent) startExecutor(ex *agentExecutor) error {
 // included, as Mesos' POSIX launcher does with os::killtree.
 func (ex *agentExecutor) destroy() {
 	if ex.run != nil {
+		killSession(ex.run.pid) // SIGKILL first: no SIGTERM, as a container's destruction
 		ex.run.Kill(0)
-		killSession(ex.run.pid)
 	}
 }
 

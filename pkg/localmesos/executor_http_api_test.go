@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
@@ -158,19 +159,11 @@ func TestExecutorHTTPAPI_NoAcceptHeader(t *testing.T) {
 // (the launch goes through the agent's queue).
 func subscribeWhenLaunched(t *testing.T, srv *localmesos.Server, fwID, execID string, header map[string]string) *rawStream {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		// A MESSAGE is refused with 403 once the executor exists but has
-		// not subscribed: the sign the agent has started it.
-		a := postExecutor(t, srv, jsonHeaders(), executorCall(fwID, execID, "MESSAGE", `"message":{"data":""}`))
-		if a.code == http.StatusForbidden {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the agent did not start executor %s: last answer %d %q", execID, a.code, a.body)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	// A MESSAGE is refused with 403 once the executor exists but has not
+	// subscribed: the sign the agent has started it.
+	testenv.Eventually(t, 10*time.Second, "the agent starts executor "+execID, func() bool {
+		return postExecutor(t, srv, jsonHeaders(), executorCall(fwID, execID, "MESSAGE", `"message":{"data":""}`)).code == http.StatusForbidden
+	})
 	return subscribeExecutor(t, srv, fwID, execID, header)
 }
 
