@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -131,9 +132,17 @@ func Addr(t testing.TB) string {
 // FreePortRange finds n consecutive loopback ports nobody listens on, for
 // an agent's ports resource. The search ends below Linux's ephemeral ports
 // (32768 and up), which outgoing connections take at random, and starts
-// above the 9000-10000 that the project's clusters offer by default.
+// above the 9000-10000 that the project's clusters offer by default. It
+// starts at a random slot, so that two tests asking at the same moment
+// (before either binds) are unlikely to get the same range.
 func FreePortRange(n int) (first int, err error) {
-	for base := 21000; base+n <= 32000; base += n {
+	if n <= 0 || n > 32000-21000 {
+		return 0, fmt.Errorf("no range of %d ports between 21000 and 32000", n)
+	}
+	slots := (32000 - 21000) / n
+	start := rand.IntN(slots)
+	for i := range slots {
+		base := 21000 + (start+i)%slots*n
 		busy := false
 		for p := base; p < base+n && !busy; p++ {
 			ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
