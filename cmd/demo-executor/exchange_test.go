@@ -163,7 +163,7 @@ func exchange(t *testing.T, master string) []string {
 	f.state("t2", mesos.TaskFinished)
 	f.state("t1", mesos.TaskRunning)
 
-	if _, err := f.c.Call(ctx, mesos.Call{Type: mesos.CallMessage, Message: &mesos.Message{AgentID: offer.AgentID, ExecutorID: exec.ExecutorID, Data: []byte("ping")}}); err != nil {
+	if err := f.c.Call(ctx, mesos.Call{Type: mesos.CallMessage, Message: &mesos.Message{AgentID: offer.AgentID, ExecutorID: exec.ExecutorID, Data: []byte("ping")}}); err != nil {
 		t.Fatal(err)
 	}
 	reply := f.next(mesos.EventMessage).Message

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
@@ -38,23 +39,16 @@ func TestAgentRestartMidTask(t *testing.T) {
 	f.state("t1", mesos.TaskRunning)
 	f.state("t2", mesos.TaskRunning)
 	log := func() string { return sandboxLog(t, work, "demo") }
-	deadline := time.Now().Add(10 * time.Second)
-	for strings.Count(log(), "← ACKNOWLEDGED") < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the agent did not acknowledge both TASK_RUNNING:\n%s", log())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testenv.Eventually(t, 10*time.Second, "the agent acknowledges both TASK_RUNNING", func() bool {
+		return strings.Count(log(), "← ACKNOWLEDGED") == 2
+	})
 
 	if err := srv.StopAgent(0); err != nil {
 		t.Fatal(err)
 	}
-	for !strings.Contains(log(), "UPDATE t2 TASK_FINISHED") {
-		if time.Now().After(deadline) {
-			t.Fatalf("t2 did not end while the agent was away:\n%s", log())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.Eventually(t, 10*time.Second, "t2 ends while the agent is away", func() bool {
+		return strings.Contains(log(), "UPDATE t2 TASK_FINISHED")
+	})
 	if err := srv.StartAgent(0); err != nil {
 		t.Fatal(err)
 	}
@@ -76,14 +70,25 @@ func TestAgentRestartMidTask(t *testing.T) {
 			t.Errorf("update %x delivered %d times", uuid, n)
 		}
 	}
-	for _, want := range []string{
+	// The executor writes a call down once it has its answer, which may
+	// be after the framework has the update.
+	wants := []string{
 		"→ UPDATE t2 TASK_FINISHED", "failed", "disconnected from the agent; subscribing again",
 		"→ SUBSCRIBE with 1 unacknowledged updates, 0 unacknowledged tasks: 200 OK", "← ACKNOWLEDGED t2",
 		"→ UPDATE t1 TASK_KILLED",
-	} {
-		if !strings.Contains(log(), want) {
-			t.Errorf("the sandbox's stdout lacks %q:\n%s", want, log())
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err = testenv.Poll(ctx, 20*time.Millisecond, func() (bool, error) {
+		for _, want := range wants {
+			if !strings.Contains(log(), want) {
+				return false, nil
+			}
 		}
+		return true, nil
+	})
+	if err != nil {
+		t.Errorf("the sandbox's stdout lacks one of %q:\n%s", wants, log())
 	}
 	t.Logf("the executor's side, from its sandbox:\n%s", log())
 }
@@ -112,19 +117,13 @@ func TestAgentRestartWithoutCheckpoint(t *testing.T) {
 	if lost.Source != mesos.SourceMaster || lost.Reason != mesos.ReasonAgentDisconnected || lost.Message != "Agent 127.0.0.1 disconnected" || len(lost.UUID) != 0 {
 		t.Errorf("t1 lost with %s, want the master's TASK_LOST for a disconnected agent", mustJSON(lost))
 	}
-	deadline := time.Now().Add(10 * time.Second)
 	// The executor stops by itself or the restarted agent destroys it,
 	// as an orphan: either way its task's process ends.
 	pid, err := strconv.Atoi(strings.TrimPrefix(f.states["t1"][0].Message, "pid "))
 	if err != nil {
 		t.Fatalf("TASK_RUNNING message %q", f.states["t1"][0].Message)
 	}
-	for alive(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the task's process %d still runs:\n%s", pid, sandboxLog(t, work, "demo"))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.Eventually(t, 10*time.Second, "the task's process ends", func() bool { return !alive(pid) })
 }
 
 // alive tells whether a process exists and is not a zombie.

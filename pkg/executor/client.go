@@ -29,7 +29,7 @@ type Error = httpapi.Error
 // Mesos' executor protocol requires. Methods are safe for concurrent use.
 type Client struct {
 	cfg  Config
-	conn *httpapi.Conn
+	http *httpapi.Client
 
 	mu      sync.Mutex
 	updates []mesos.TaskStatus // sent, not yet acknowledged, in order
@@ -46,13 +46,15 @@ func New(cfg Config) (*Client, error) {
 	if !strings.Contains(endpoint, "://") {
 		endpoint = "http://" + endpoint
 	}
-	conn, err := httpapi.NewConn(httpapi.Config{
+	// The agent's endpoint takes a master's place: a 503 (the agent is
+	// still recovering) is retried as a master's.
+	h, err := httpapi.New(httpapi.Config{
 		Master: endpoint, HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout, Observe: cfg.Observe,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Client{cfg: cfg, conn: conn}, nil
+	return &Client{cfg: cfg, http: h}, nil
 }
 
 // Config is the configuration in use, defaults filled in.
@@ -116,15 +118,12 @@ func (c *Client) call(ctx context.Context, call mesos.ExecutorCall) error {
 	if err != nil {
 		return fmt.Errorf("%s: encode call: %w", call.Type, err)
 	}
-	_, _, err = c.conn.Do(ctx, httpapi.Request{Call: string(call.Type), Method: http.MethodPost, Path: Path, Body: body, Header: jsonHeaders()})
-	return err
-}
-
-func jsonHeaders() http.Header {
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json")
-	return h
+	resp, err := c.http.R(ctx).
+		SetHeader("Content-Type", "application/json").
+		SetHeader("Accept", "application/json").
+		SetBody(body).
+		Post(Path)
+	return httpapi.Check(string(call.Type), resp, err, http.StatusAccepted)
 }
 
 // received does the bookkeeping an event asks for: tasks given are kept
@@ -178,4 +177,4 @@ func newUUID() []byte {
 
 // Close releases idle connections. An open Subscription stays open until
 // closed itself.
-func (c *Client) Close() error { return c.conn.Close() }
+func (c *Client) Close() error { return c.http.Close() }

@@ -75,12 +75,17 @@ func (s *Subscription) open(ctx context.Context) (mesos.ExecutorEvent, error) {
 	if err != nil {
 		return mesos.ExecutorEvent{}, fmt.Errorf("SUBSCRIBE: encode call: %w", err)
 	}
-	resp, err := c.conn.Open(ctx, httpapi.Request{Call: "SUBSCRIBE", Method: http.MethodPost, Path: Path, Body: body, Header: jsonHeaders()})
-	if err != nil {
+	resp, err := c.http.Stream(ctx).
+		SetHeader("Content-Type", "application/json").
+		SetHeader("Accept", "application/json").
+		SetBody(body).
+		Post(Path)
+	if err := httpapi.Check("SUBSCRIBE", resp, err, http.StatusOK); err != nil {
 		return mesos.ExecutorEvent{}, err
 	}
-	host := resp.Request.URL.Host
-	stream, err := httpapi.NewStream("SUBSCRIBE", host, resp)
+	raw := resp.RawResponse
+	host := raw.Request.URL.Host
+	stream, err := httpapi.NewStream("SUBSCRIBE", host, raw)
 	if err != nil {
 		return mesos.ExecutorEvent{}, err
 	}

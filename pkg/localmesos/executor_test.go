@@ -155,7 +155,7 @@ func TestExecutorMessagesBothWays(t *testing.T) {
 	p := subscribePretend(t, srv, f, "e1", nil, "t1")
 	p.expect(mesos.ExecutorEventLaunch)
 	agentID := mesos.AgentID{Value: srv.ID() + "-S0"}
-	if _, err := f.c.Call(context.Background(), mesos.Call{Type: mesos.CallMessage, Message: &mesos.Message{AgentID: agentID, ExecutorID: mesos.ExecutorID{Value: "e1"}, Data: []byte("ping")}}); err != nil {
+	if err := f.c.Call(context.Background(), mesos.Call{Type: mesos.CallMessage, Message: &mesos.Message{AgentID: agentID, ExecutorID: mesos.ExecutorID{Value: "e1"}, Data: []byte("ping")}}); err != nil {
 		t.Fatal(err)
 	}
 	if m := p.expect(mesos.ExecutorEventMessage).Message; string(m.Data) != "ping" {
@@ -194,7 +194,7 @@ func TestExecutorKillAndShutdown(t *testing.T) {
 		t.Fatalf("KILL %s", mustJSON(k))
 	}
 	policy := &mesos.KillPolicy{GracePeriod: &mesos.DurationInfo{Nanoseconds: 1e9}}
-	if _, err := f.c.Call(ctx, mesos.Call{Type: mesos.CallKill, Kill: &mesos.Kill{TaskID: mesos.TaskID{Value: "t1"}, KillPolicy: policy}}); err != nil {
+	if err := f.c.Call(ctx, mesos.Call{Type: mesos.CallKill, Kill: &mesos.Kill{TaskID: mesos.TaskID{Value: "t1"}, KillPolicy: policy}}); err != nil {
 		t.Fatal(err)
 	}
 	if k := p.expect(mesos.ExecutorEventKill).Kill; k.KillPolicy == nil || k.KillPolicy.GracePeriod.Nanoseconds != 1e9 {
