@@ -170,8 +170,12 @@ func (a *agent) subscribeExecutor(w http.ResponseWriter, r *http.Request, ex *ag
 		}
 		info := ex.info
 		info.FrameworkID = &mesos.FrameworkID{Value: ex.fwID}
+		agentInfo := a.rec.info()
+		for i := range agentInfo.Resources {
+			agentInfo.Resources[i].Role = "" // the agent's own SlaveInfo has none
+		}
 		ex.send(mesos.ExecutorEvent{Type: mesos.ExecutorEventSubscribed, Subscribed: &mesos.ExecutorSubscribed{
-			ExecutorInfo: info, FrameworkInfo: ex.fwInfo, AgentInfo: a.rec.info(),
+			ExecutorInfo: info, FrameworkInfo: ex.fwInfo, AgentInfo: agentInfo,
 			ContainerID: &mesos.ContainerID{Value: ex.containerID},
 		}})
 	}

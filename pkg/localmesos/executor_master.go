@@ -30,16 +30,25 @@ func (m *master) frameworkInfo(fwID string) (mesos.FrameworkInfo, bool) {
 	return mesos.FrameworkInfo{}, false
 }
 
-// fillExecutorFrameworkIDs sets ExecutorInfo.framework_id where a task
-// leaves it out, as Master::accept does before validating.
-func fillExecutorFrameworkIDs(fw *framework, tasks []mesos.TaskInfo) {
+// prepareExecutorTasks does to tasks with an executor what Master::accept
+// does before validating them: it sets ExecutorInfo.framework_id where
+// the task leaves it out, and gives the task's and the executor's
+// resources the offer's role (injectAllocationInfo), which the executor
+// sees in LAUNCH and SUBSCRIBED.
+func prepareExecutorTasks(fw *framework, tasks []mesos.TaskInfo, role string) {
 	for i := range tasks {
-		if e := tasks[i].Executor; e != nil && e.FrameworkID == nil {
-			filled := *e
+		e := tasks[i].Executor
+		if e == nil {
+			continue
+		}
+		filled := *e
+		if filled.FrameworkID == nil {
 			id := fw.id
 			filled.FrameworkID = &id
-			tasks[i].Executor = &filled
 		}
+		filled.Resources = withAllocation(e.Resources, role)
+		tasks[i].Executor = &filled
+		tasks[i].Resources = withAllocation(tasks[i].Resources, role)
 	}
 }
 

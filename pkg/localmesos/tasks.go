@@ -150,7 +150,7 @@ func (m *master) launch(fw *framework, a *agentRec, tasks []mesos.TaskInfo, grou
 	}
 	var valid []ok
 	seen := map[string]bool{}
-	fillExecutorFrameworkIDs(fw, tasks) // executor_master.go
+	prepareExecutorTasks(fw, tasks, role) // executor_master.go
 	for _, ti := range tasks {
 		msg := ""
 		if group != nil {
