@@ -24,7 +24,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -52,7 +51,7 @@ func main() {
 func run(cfg executor.Config, out io.Writer) int {
 	d := newDemo(out)
 	cfg.Observe = d.observe
-	cfg.Logger = slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cfg.Logger = slog.New(lineHandler{d})
 	c, err := executor.New(cfg)
 	if err != nil {
 		d.logf("!", "%v", err)
@@ -156,8 +155,22 @@ func shortUUID(b []byte) string {
 	return fmt.Sprintf("uuid %x…", b[:4])
 }
 
-// errKilled marks a task the executor killed.
-var errKilled = errors.New("killed")
-
 // stamp is the time on each log line: wall clock to the millisecond.
 func stamp() string { return time.Now().Format("15:04:05.000") }
+
+// lineHandler writes the client's own news (disconnected, subscribed
+// again) as lines like the others: "·", the message, its attributes.
+type lineHandler struct{ d *demo }
+
+func (h lineHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h lineHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h lineHandler) WithGroup(string) slog.Handler            { return h }
+func (h lineHandler) Handle(_ context.Context, r slog.Record) error {
+	msg := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		msg += fmt.Sprintf(" %s=%v", a.Key, a.Value)
+		return true
+	})
+	h.d.logf("·", "%s", msg)
+	return nil
+}

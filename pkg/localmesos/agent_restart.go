@@ -36,7 +36,7 @@ func (s *Server) StopAgent(i int) error {
 	}
 	a := s.agents[i]
 	if !a.ex.down.CompareAndSwap(false, true) {
-		return fmt.Errorf("agent %d is already stopped: StartAgent starts it", i)
+		return fmt.Errorf("agent %d is stopped or still recovering: StartAgent starts a stopped one", i)
 	}
 	s.master.agentDisconnected(a.rec)
 
@@ -71,19 +71,23 @@ func (s *Server) StopAgent(i int) error {
 	return nil
 }
 
-// StartAgent starts a stopped agent again on its address. Like a Mesos
-// agent recovering, it kills what belongs to frameworks that do not
-// checkpoint, waits ExecutorReregistrationTimeout for its executors to
-// subscribe again (answering other executor calls 503 meanwhile) and
-// kills those that do not, and sends again the status updates the master
-// has not acknowledged.
+// StartAgent starts a stopped agent again on its address and recovers,
+// as a Mesos agent does: it kills what belongs to frameworks that do not
+// checkpoint, and waits ExecutorReregistrationTimeout for its executors
+// to subscribe again, answering their other calls 503 meanwhile. Then it
+// kills those that did not come back, registers with the master again
+// (offers resume, work the master kept for it arrives) and sends the
+// status updates the master has not acknowledged.
 func (s *Server) StartAgent(i int) error {
 	if i < 0 || i >= len(s.agents) {
 		return fmt.Errorf("no agent %d: this stand-in has %d", i, len(s.agents))
 	}
 	a := s.agents[i]
-	if !a.ex.down.Load() {
-		return fmt.Errorf("agent %d is running: StopAgent stops it", i)
+	a.mu.Lock()
+	stopped := a.ex.down.Load() && !a.ex.recovering
+	a.mu.Unlock()
+	if !stopped {
+		return fmt.Errorf("agent %d is not stopped: StopAgent stops it", i)
 	}
 	// The same host it was told to listen on, and the port it got.
 	host, _, _ := net.SplitHostPort(s.cfg.AgentAddrs[i])
@@ -128,19 +132,7 @@ func (s *Server) StartAgent(i int) error {
 			ex.state = execRegistering
 		}
 	}
-	var resend []*agentTask
-	for _, t := range a.tasks {
-		if len(t.pending) > 0 {
-			t.inFlight = true
-			t.backoff = s.cfg.StatusUpdateRetry
-			resend = append(resend, t)
-		}
-	}
-	a.closed = false
 	a.ex.recovering = true
-	a.ex.down.Store(false)
-	close(a.ex.resume)
-	a.ex.resume = nil
 	a.mu.Unlock()
 
 	for _, r := range kill {
@@ -149,15 +141,12 @@ func (s *Server) StartAgent(i int) error {
 	for _, ex := range orphans {
 		ex.destroy()
 	}
-	for _, t := range resend {
-		a.forward(t)
-	}
-	time.AfterFunc(s.cfg.ExecutorReregistrationTimeout, a.reregistrationTimeout)
 	s.serve(ln, s.agentHandler(a))
 	// serve appended the new server; it takes the old one's place.
 	last := len(s.servers) - 1
 	s.servers[1+i], s.servers = s.servers[last], s.servers[:last]
-	s.cfg.Logger.Info("agent started again", "agent", a.rec.id, "url", s.AgentURLs[i])
+	time.AfterFunc(s.cfg.ExecutorReregistrationTimeout, a.recovered)
+	s.cfg.Logger.Info("agent started again; recovering", "agent", a.rec.id, "url", s.AgentURLs[i])
 	return nil
 }
 
@@ -174,16 +163,18 @@ func portOf(hostport string) string {
 	return port
 }
 
-// reregistrationTimeout is Slave::reregisterExecutorTimeout: executors
-// that did not subscribe again are killed, their tasks lost, and the
-// agent's recovery is over.
-func (a *agent) reregistrationTimeout() {
+// recovered is Slave::reregisterExecutorTimeout and what follows:
+// executors that did not subscribe again are killed, their tasks lost;
+// the agent registers again, takes the work the master kept for it, and
+// sends its unacknowledged status updates.
+func (a *agent) recovered() {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if !a.ex.recovering {
+		a.mu.Unlock()
 		return
 	}
 	a.ex.recovering = false
+	var hung []*agentExecutor
 	for _, ex := range a.ex.byKey {
 		if ex.state != execRegistering {
 			continue
@@ -195,8 +186,30 @@ func (a *agent) reregistrationTimeout() {
 		ex.state = execTerminating
 		ex.termination = &execTermination{state: state, reason: mesos.ReasonExecutorReregistrationTimeout,
 			message: fmt.Sprintf(textExecutorNotReregistered, mesos.FormatDuration(a.m.cfg.ExecutorReregistrationTimeout))}
-		go ex.destroy()
+		hung = append(hung, ex)
 	}
+	var resend []*agentTask
+	for _, t := range a.tasks {
+		if len(t.pending) > 0 && !t.inFlight {
+			t.inFlight = true
+			t.backoff = a.m.cfg.StatusUpdateRetry
+			resend = append(resend, t)
+		}
+	}
+	a.closed = false
+	a.ex.down.Store(false)
+	close(a.ex.resume)
+	a.ex.resume = nil
+	a.mu.Unlock()
+
+	for _, ex := range hung {
+		ex.destroy()
+	}
+	for _, t := range resend {
+		a.forward(t)
+	}
+	a.m.allocateSoon()
+	a.log.Info("agent recovered", "agent", a.rec.id, "executors_lost", len(hung))
 }
 
 // waitIfStopped holds back what an executor's exit reports while the agent

@@ -55,15 +55,28 @@
 //     UPDATE_FRAMEWORK, the operator API and its event stream, the legacy
 //     /state, /redirect, /health and /version endpoints, and leader
 //     election through ZooKeeper with Mesos' node format and 307
-//     redirects.
+//     redirects;
+//   - custom executors (executor_*.go): a task with an ExecutorInfo has
+//     its executor started as a local process with the environment a
+//     Mesos agent gives (MESOS_FRAMEWORK_ID, MESOS_AGENT_ENDPOINT...),
+//     and the agent's /api/v1/executor (SUBSCRIBE, UPDATE, MESSAGE,
+//     LAUNCH, KILL, ACKNOWLEDGED, SHUTDOWN, registration timeouts,
+//     FAILURE events) answers as a real 1.11.0 agent does, step by step
+//     (executor_realagent_test.go compares them); StopAgent and StartAgent
+//     restart an agent in-process, and executors of checkpointing
+//     frameworks subscribe again with what was not acknowledged.
 //
 // # What is not
 //
 //   - It speaks JSON only: application/x-protobuf is refused (415, or 406
 //     for Accept) with a message that says so.
 //   - There are no reservations, persistent volumes, quota, maintenance,
-//     inverse offers, custom executors, offer constraints or
-//     authorization; the operator calls that need them answer 501.
+//     inverse offers, offer constraints or authorization; the operator
+//     calls that need them answer 501.
+//   - Custom executors run as local processes only, with the process or
+//     auto runner: an ExecutorInfo with a container image, or any custom
+//     executor under the docker or simulated runner, fails its tasks with
+//     a message that says so.
 //   - A framework gets offers for one role: its first one.
 //   - All state is in memory: a restarted stand-in remembers nothing, and
 //     its agents never leave.
