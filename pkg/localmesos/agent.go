@@ -77,6 +77,7 @@ type agent struct {
 	tasks     map[string]*agentTask      // by framework id + "/" + task id
 	completed map[string][]*doneExecutor // ended tasks' executors by framework id, oldest first
 	closed    bool
+	ex        agentExecutors // custom executors and restarts: executor_agent.go
 
 	files *files // the sandboxes and /slave/log
 
@@ -173,6 +174,10 @@ func (a *agent) sandboxFor(fwID, taskID, runID string) string {
 
 // launch starts a task; the master has already accounted its resources.
 func (a *agent) launch(fwID string, info mesos.TaskInfo) {
+	if info.Executor != nil {
+		a.launchOnExecutor(fwID, info) // executor_agent.go
+		return
+	}
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
@@ -289,16 +294,21 @@ func (a *agent) update(t *agentTask, state mesos.TaskState, source, reason, mess
 		AgentID: &agentID, ExecutorID: &execID, Timestamp: float64(time.Now().UnixNano()) / 1e9,
 		UUID: newUUID(), ContainerStatus: cs,
 	}
+	a.enqueue(t, st)
+}
+
+// enqueue queues a status update, made by the agent or received from an
+// executor, on the task's update stream.
+func (a *agent) enqueue(t *agentTask, st mesos.TaskStatus) {
 	a.mu.Lock()
 	if t.completed || a.tasks[t.key] != t {
 		a.mu.Unlock()
 		return
 	}
 	st.State, st.Reason = a.drainedStatus(t.fwID, st.State, st.Reason)
-	state = st.State
-	t.state = state
-	if cs != nil {
-		t.container = cs
+	t.state = st.State
+	if st.ContainerStatus != nil {
+		t.container = st.ContainerStatus
 	}
 	if len(t.statuses) < maxStatuses {
 		t.statuses = append(t.statuses, st)
@@ -416,6 +426,7 @@ func (a *agent) killFramework(fwID string) {
 	for _, r := range runs {
 		r.Kill(0)
 	}
+	a.shutdownFrameworkExecutors(fwID) // executor_agent.go
 }
 
 // shutdown kills every task and waits up to grace for them to stop.
@@ -434,7 +445,7 @@ func (a *agent) shutdown(grace time.Duration) {
 	}
 	a.mu.Unlock()
 	var wg sync.WaitGroup
-	for _, r := range runs {
+	for _, r := range append(runs, a.executorRuns()...) { // executor_agent.go
 		wg.Go(func() {
 			r.Kill(grace)
 			r.Wait()

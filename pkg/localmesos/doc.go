@@ -72,7 +72,16 @@
 //     READ_FILE, at the directory /state gives and at the virtual
 //     /frameworks/<fw>/executors/<executor>/runs/latest, with
 //     libprocess' offsets, 64 KiB reads and answers for unknown paths and
-//     escapes; /master/log and /slave/log are the stand-in's log.
+//     escapes; /master/log and /slave/log are the stand-in's log;
+//   - custom executors (executor_*.go): a task with an ExecutorInfo has
+//     its executor started as a local process with the environment a
+//     Mesos agent gives (MESOS_FRAMEWORK_ID, MESOS_AGENT_ENDPOINT...),
+//     and the agent's /api/v1/executor (SUBSCRIBE, UPDATE, MESSAGE,
+//     LAUNCH, KILL, ACKNOWLEDGED, SHUTDOWN, registration timeouts,
+//     FAILURE events) answers as a real 1.11.0 agent does, step by step
+//     (executor_realagent_test.go compares them); StopAgent and StartAgent
+//     restart an agent in-process, and executors of checkpointing
+//     frameworks subscribe again with what was not acknowledged.
 //
 // The master also serves a page of its own at /: frameworks, agents,
 // tasks with their sandboxes' stdout and stderr, outstanding offers,
@@ -83,15 +92,18 @@
 //   - It speaks JSON only: application/x-protobuf is refused (415, or 406
 //     for Accept) with a message that says so.
 //   - There are no persistent volumes, nested or standalone containers,
-//     resource providers, custom executors, offer constraints or
-//     authorization: those operator calls are validated as Mesos
-//     validates them, then refused (501) with a message that says what
-//     the stand-in does not do. Reservations have one level (no
+//     resource providers, offer constraints or authorization: those
+//     operator calls are validated as Mesos validates them, then refused
+//     (501) with a message that says what the stand-in does not do. Reservations have one level (no
 //     refinement); quota guarantees are served first but nothing is held
 //     back for them.
 //   - Its agents all run on one machine: maintenance of it takes them
 //     all; taken down, they register again with new ids when it comes
 //     back up.
+//   - Custom executors run as local processes only, with the process or
+//     auto runner: an ExecutorInfo with a container image, or any custom
+//     executor under the docker or simulated runner, fails its tasks with
+//     a message that says so.
 //   - A framework gets offers for one role: its first one.
 //   - All state is in memory: a restarted stand-in remembers nothing, and
 //     its agents leave only when an operator removes them (an agent

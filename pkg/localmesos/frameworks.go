@@ -186,6 +186,10 @@ func (m *master) removeFramework(fw *framework) {
 		m.releaseTask(t)
 		m.completeTask(t)
 	}
+	for _, e := range fw.executors { // executor_master.go
+		agents[e.agent.agent] = true
+	}
+	m.removeFrameworkExecutors(fw)
 	for ag := range agents {
 		fwID := fw.id.Value
 		ag.do(func() { ag.killFramework(fwID) })

@@ -88,6 +88,9 @@ type framework struct {
 	// together, kept up to date so that ranking frameworks for an
 	// allocation costs no arithmetic on pools.
 	held map[string]float64
+	// executors are its custom executors, by agent id + "/" + executor
+	// id (executor_master.go).
+	executors map[string]*masterExecutor
 }
 
 // hold adds (sign 1) or removes (sign -1) resources from what the
@@ -212,8 +215,8 @@ func (m *master) allocate() {
 	}
 	var free []candidate
 	for _, a := range m.agents {
-		if a.deactivated {
-			continue
+		if a.deactivated || a.agent.ex.down.Load() {
+			continue // deactivated (drain.go), or stopped (agent_restart.go)
 		}
 		if avail := a.available(); avail.offerable() {
 			free = append(free, candidate{a, avail})

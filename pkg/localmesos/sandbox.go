@@ -30,27 +30,33 @@ func sandboxVirtualPath(fwID, executorID string) string {
 	return "/frameworks/" + fwID + "/executors/" + executorID + "/runs/latest"
 }
 
-// createSandbox makes the task's folder with its stdout and stderr, points
-// runs/latest at it and attaches it at its three paths.
+// createSandbox makes the task's folder (its command executor's, in
+// Mesos) with its stdout and stderr.
 func (a *agent) createSandbox(t *agentTask) error {
-	if err := os.MkdirAll(t.sandbox, 0o755); err != nil {
+	return a.makeSandbox(t.fwID, t.info.TaskID.Value, t.sandbox)
+}
+
+// makeSandbox makes an executor's folder with its stdout and stderr,
+// points runs/latest at it and attaches it at its three paths.
+func (a *agent) makeSandbox(fwID, executorID, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for _, name := range []string{"stdout", "stderr"} {
-		f, err := openSandboxLog(t.sandbox, name)
+		f, err := openSandboxLog(dir, name)
 		if err != nil {
 			return err
 		}
 		f.Close()
 	}
-	latest := filepath.Join(filepath.Dir(t.sandbox), "latest")
+	latest := filepath.Join(filepath.Dir(dir), "latest")
 	os.Remove(latest)
-	if err := os.Symlink(t.sandbox, latest); err != nil {
+	if err := os.Symlink(dir, latest); err != nil {
 		return err
 	}
 	// The work folder's real path was resolved once (newAgent), and
 	// nothing below it is a link: the sandbox is its own real path.
-	a.files.attachReal(t.sandbox, latest, sandboxVirtualPath(t.fwID, t.info.TaskID.Value), t.sandbox)
+	a.files.attachReal(dir, latest, sandboxVirtualPath(fwID, executorID), dir)
 	return nil
 }
 

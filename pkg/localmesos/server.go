@@ -522,6 +522,8 @@ func (s *Server) agentHandler(a *agent) http.Handler {
 			w.WriteHeader(http.StatusOK)
 		case "/version":
 			writeVersion(w, r)
+		case "/api/v1/executor":
+			s.executorAPI(a, w, r) // api_executor.go
 		default:
 			plain(w, http.StatusNotFound, textNotFound)
 		}

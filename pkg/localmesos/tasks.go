@@ -150,6 +150,7 @@ func (m *master) launch(fw *framework, a *agentRec, tasks []mesos.TaskInfo, grou
 	}
 	var valid []ok
 	seen := map[string]bool{}
+	prepareExecutorTasks(fw, tasks, role) // executor_master.go
 	for _, ti := range tasks {
 		msg := ""
 		if group != nil {
@@ -176,6 +177,9 @@ func (m *master) launch(fw *framework, a *agentRec, tasks []mesos.TaskInfo, grou
 		seen[ti.TaskID.Value] = true
 		res := poolOf(ti.Resources)
 		remaining.subtractPool(res)
+		if ti.Executor != nil {
+			remaining.subtractPool(m.addExecutor(fw, a, *ti.Executor)) // executor_master.go
+		}
 		valid = append(valid, ok{ti, res})
 	}
 	for _, v := range valid {
@@ -183,6 +187,8 @@ func (m *master) launch(fw *framework, a *agentRec, tasks []mesos.TaskInfo, grou
 		t.info.Resources = withAllocation(v.info.Resources, role)
 		if group != nil {
 			t.executorID = &group.ExecutorID
+		} else if v.info.Executor != nil {
+			t.executorID = &v.info.Executor.ExecutorID
 		}
 		fw.tasks[v.info.TaskID.Value] = t
 		u, found := fw.used[a.id]
@@ -321,6 +327,9 @@ func (m *master) kill(fw *framework, k *mesos.Kill) {
 		return
 	}
 	if t.state.Terminal() {
+		return
+	}
+	if m.killOnExecutor(fw, t, k) { // executor_master.go
 		return
 	}
 	grace := KillGracePeriod(t.info, k.KillPolicy)
