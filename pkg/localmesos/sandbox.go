@@ -1,6 +1,8 @@
 package localmesos
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -50,8 +52,14 @@ func (a *agent) makeSandbox(fwID, executorID, dir string) error {
 		f.Close()
 	}
 	latest := filepath.Join(filepath.Dir(dir), "latest")
-	os.Remove(latest)
-	if err := os.Symlink(dir, latest); err != nil {
+	if err := os.Symlink(dir, latest); errors.Is(err, fs.ErrExist) {
+		// A task id used again: the newest run is the latest.
+		os.Remove(latest)
+		err = os.Symlink(dir, latest)
+		if err != nil {
+			return err
+		}
+	} else if err != nil {
 		return err
 	}
 	// The work folder's real path was resolved once (newAgent), and
