@@ -96,7 +96,7 @@ func CheckCluster(ctx context.Context, cfg httpapi.Config) (Cluster, error) {
 		return c, err
 	}
 	defer op.Close()
-	st, err := op.MasterState(ctx)
+	st, err := op.Legacy().State(ctx)
 	if err != nil {
 		if unreachable(err) {
 			return c, noMaster(err, c.Master)
@@ -120,7 +120,7 @@ func CheckCluster(ctx context.Context, cfg httpapi.Config) (Cluster, error) {
 	}
 	for _, sa := range st.Slaves {
 		a := ClusterAgent{ID: sa.ID, Hostname: sa.Hostname, Port: sa.Port, Version: sa.Version, Resources: sa.Resources, Attributes: sa.Attributes}
-		if as, err := op.AgentState(ctx, net.JoinHostPort(sa.Hostname, strconv.Itoa(sa.Port))); err == nil {
+		if as, err := op.Legacy().AgentState(ctx, net.JoinHostPort(sa.Hostname, strconv.Itoa(sa.Port))); err == nil {
 			a.Containerizers = as.Flags["containerizers"]
 		} else {
 			c.Problems = append(c.Problems, fmt.Sprintf("agent %s: GET /state failed (%v): check that %s:%d is reachable from here", sa.Hostname, err, sa.Hostname, sa.Port))
