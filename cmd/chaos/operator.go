@@ -24,7 +24,7 @@ func malformedOperatorCalls(ctx context.Context, h *harness) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rssBefore := rss(m.cmd.Process.Pid)
+	rssBefore := rssOf(m.cmd.Process.Pid)
 	targets := []string{m.url + "/api/v1", "http://" + m.agentAt + "/api/v1"}
 	codes := map[int]int{}
 	var mu sync.Mutex
@@ -74,7 +74,7 @@ func malformedOperatorCalls(ctx context.Context, h *harness) (string, error) {
 			return "", fmt.Errorf("localmesos unhealthy after the storm (%s): %v", u, err)
 		}
 	}
-	rssAfter := rss(m.cmd.Process.Pid)
+	rssAfter := rssOf(m.cmd.Process.Pid)
 	if rssAfter > rssBefore+100<<20 {
 		return "", fmt.Errorf("localmesos grew from %d MB to %d MB", rssBefore>>20, rssAfter>>20)
 	}

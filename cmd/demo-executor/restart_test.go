@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mesosnb/mesosnb/internal/proc"
 
 	"github.com/mesosnb/mesosnb/internal/testenv"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
@@ -123,15 +124,5 @@ func TestAgentRestartWithoutCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatalf("TASK_RUNNING message %q", f.states["t1"][0].Message)
 	}
-	testenv.Eventually(t, 10*time.Second, "the task's process ends", func() bool { return !alive(pid) })
-}
-
-// alive tells whether a process exists and is not a zombie.
-func alive(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-	return len(fields) > 0 && fields[0] != "Z"
+	testenv.Eventually(t, 10*time.Second, "the task's process ends", func() bool { return !proc.Alive(pid) })
 }

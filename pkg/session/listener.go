@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/proc"
+
 	"github.com/mesosnb/mesosnb/pkg/httpapi"
 	"github.com/mesosnb/mesosnb/pkg/leader"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
@@ -132,7 +134,7 @@ func (l *listener) loop(ctx context.Context) string {
 		// Nobody is left to use a new framework: registering one would
 		// leave it disconnected on the master for its failover timeout.
 		if info.ID == nil {
-			if pid := kernelPID(l.dir); pid > 0 && !alive(pid) {
+			if pid := kernelPID(l.dir); pid > 0 && !proc.Alive(pid) {
 				return fmt.Sprintf("the kernel that wanted a framework (pid %d) is gone; none was registered", pid)
 			}
 		}
@@ -282,7 +284,7 @@ func (l *listener) watchParent(ctx context.Context, cancel context.CancelCauseFu
 		if o, ok := readOwner(l.dir); ok {
 			pid = o.KernelPID
 		}
-		if pid <= 0 || alive(pid) {
+		if pid <= 0 || proc.Alive(pid) {
 			goneSince = time.Time{}
 			continue
 		}
@@ -348,19 +350,6 @@ func (l *listener) reconcile(ctx context.Context, frameworkID string) {
 		l.log.Printf("implicit reconciliation failed: %v", err)
 	}
 	l.log.Printf("reconciliation asked: %d live task(s) by name, then all", len(tasks))
-}
-
-// alive reports whether a process exists (and is not a zombie).
-func alive(pid int) bool {
-	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		return false
-	}
-	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-		if i := strings.LastIndexByte(string(b), ')'); i >= 0 && i+2 < len(b) && b[i+2] == 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // watchLeader follows the leader in ZooKeeper: when it changes, the

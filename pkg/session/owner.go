@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mesosnb/mesosnb/internal/proc"
 )
 
 // Owner is who a session belongs to, as owner.json records it: the
@@ -39,7 +41,7 @@ func readOwner(dir string) (Owner, bool) {
 }
 
 // live reports whether the owner's kernel process still runs.
-func (o Owner) live() bool { return o.KernelPID > 0 && alive(o.KernelPID) }
+func (o Owner) live() bool { return o.KernelPID > 0 && proc.Alive(o.KernelPID) }
 
 // ErrNoSession is wrapped by the error of a call that needs a framework
 // this kernel does not have (none yet, or torn down): the cell that

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mesosnb/mesosnb/internal/proc"
 )
 
 // EnvLocalMesos names a localmesos binary to use instead of building one.
@@ -49,7 +51,7 @@ func StartStandIn(ctx context.Context, name string, args ...string) (*StandIn, e
 	if err := ensureDir(s.dir); err != nil {
 		return nil, err
 	}
-	if pid := readPID(s.dir); pid > 0 && alive(pid) {
+	if pid := readPID(s.dir); pid > 0 && proc.Alive(pid) {
 		s.PID = pid
 		return s, s.waitHealthy(ctx)
 	}
@@ -95,7 +97,7 @@ func FindStandIn(name string) (*StandIn, bool) {
 	}
 	dir := filepath.Join(root, "standins", name)
 	pid := readPID(dir)
-	if pid <= 0 || !alive(pid) {
+	if pid <= 0 || !proc.Alive(pid) {
 		return nil, false
 	}
 	url, _ := os.ReadFile(filepath.Join(dir, "url"))
@@ -111,7 +113,7 @@ func (s *StandIn) waitHealthy(ctx context.Context) error {
 		if err == nil {
 			resp.Body.Close()
 		}
-		if !alive(s.PID) {
+		if !proc.Alive(s.PID) {
 			return fmt.Errorf("localmesos %s exited at start, saying: %s (its log: %s)", s.Name, lastLines(filepath.Join(s.dir, logFile), 3), filepath.Join(s.dir, logFile))
 		}
 		if err == nil {
@@ -126,11 +128,11 @@ func (s *StandIn) waitHealthy(ctx context.Context) error {
 // Stop ends the stand-in (SIGTERM: it kills its tasks and leaves
 // ZooKeeper) and waits for it to exit.
 func (s *StandIn) Stop(ctx context.Context) error {
-	if s.PID <= 0 || !alive(s.PID) {
+	if s.PID <= 0 || !proc.Alive(s.PID) {
 		return nil
 	}
 	syscall.Kill(s.PID, syscall.SIGTERM)
-	for alive(s.PID) {
+	for proc.Alive(s.PID) {
 		if err := sleep(ctx, 20*time.Millisecond); err != nil {
 			syscall.Kill(s.PID, syscall.SIGKILL)
 			return fmt.Errorf("localmesos %s did not stop: %w", s.Name, err)
@@ -141,7 +143,7 @@ func (s *StandIn) Stop(ctx context.Context) error {
 }
 
 // Running reports whether the stand-in's process is alive.
-func (s *StandIn) Running() bool { return s.PID > 0 && alive(s.PID) }
+func (s *StandIn) Running() bool { return s.PID > 0 && proc.Alive(s.PID) }
 
 // lastLines is the end of a log file, on one line.
 func lastLines(path string, n int) string {

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/proc"
+
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
 
@@ -129,7 +131,7 @@ func open(ctx context.Context, opts Options, start bool) (*Session, error) {
 		pruneJournals(opts.Root, dir, opts.KeepJournals)
 	}
 
-	if st.ListenerPID > 0 && !alive(st.ListenerPID) {
+	if st.ListenerPID > 0 && !proc.Alive(st.ListenerPID) {
 		// A killed listener's lock outlives its main thread for a moment,
 		// while its other threads exit: wait for it, not for a listener.
 		for deadline := time.Now().Add(2 * time.Second); listenerRunning(dir) && time.Now().Before(deadline); {
