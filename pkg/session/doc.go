@@ -139,7 +139,6 @@
 //	MESOSNB_LISTENER     a built mesos-listener to run; by default Start
 //	                     builds one from this module's source, once per change,
 //	                     keeping the current build and the one before
-//	MESOSNB_LOCALMESOS   likewise, a built localmesos for StartStandIn
 //	MESOSNB_KEEP_JOURNALS how long the journals of removed frameworks are kept
 //	                     (a Go duration; default a week), pruned by Start
 //	GONB_JUPYTER_KERNEL_ID the kernel a session belongs to (set by GoNB)

@@ -263,3 +263,11 @@ func sessionsRoot() (string, error) {
 	}
 	return filepath.Join(cache, "mesosnb", "sessions"), nil
 }
+
+// redact hides a zk:// password for anything written to disk or shown.
+func redact(master string) string {
+	if m, err := leader.Parse(master); err == nil && m.IsZooKeeper() {
+		return m.String()
+	}
+	return master
+}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/binaries"
+
 	"github.com/mesosnb/mesosnb/internal/proc"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
@@ -234,7 +236,7 @@ func (s *Session) spawnListener(ctx context.Context, st State) error {
 	if err := writeJSON(filepath.Join(s.Dir, configFile), cfg); err != nil {
 		return err
 	}
-	bin, err := projectBinary(ctx, "mesos-listener", EnvListener)
+	bin, err := binaries.Path(ctx, "mesos-listener", EnvListener)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/mesosnb/mesosnb/pkg/leader"
-	"github.com/mesosnb/mesosnb/pkg/session"
+	"github.com/mesosnb/mesosnb/pkg/localmesos/standin"
 )
 
 // EnvPort moves the notebook's stand-ins: their master and agent take four
@@ -50,7 +50,7 @@ func StartMasters(ctx context.Context, url string) ([]string, error) {
 	}
 	var said []string
 	for _, d := range StandIns() {
-		s, err := session.StartStandIn(ctx, d.Name, "--master-addr="+d.Master, "--agent-addr="+d.Agent, "--zk="+url, "--runner=simulated")
+		s, err := standin.Start(ctx, d.Name, "--master-addr="+d.Master, "--agent-addr="+d.Agent, "--zk="+url, "--runner=simulated")
 		if err != nil {
 			return said, err
 		}
@@ -61,9 +61,9 @@ func StartMasters(ctx context.Context, url string) ([]string, error) {
 
 // Ours returns the running stand-in of the notebook's at this master
 // address, or nil.
-func Ours(hostport string) *session.StandIn {
+func Ours(hostport string) *standin.StandIn {
 	for _, d := range StandIns() {
-		if s, ok := session.FindStandIn(d.Name); ok && d.Master == hostport {
+		if s, ok := standin.Find(d.Name); ok && d.Master == hostport {
 			return s
 		}
 	}

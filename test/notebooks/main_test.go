@@ -38,6 +38,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/pkg/localmesos/standin"
+
 	"github.com/mesosnb/mesosnb/internal/testenv"
 
 	"github.com/mesosnb/mesosnb/internal/nbexec"
@@ -135,7 +137,7 @@ func notebookEnv(master, sessions string) []string {
 		"PATH=" + os.Getenv("PATH") + string(os.PathListSeparator) + goBin(),
 		"DEMO_IMAGE=",
 		session.EnvListener + "=" + scratch.listener,
-		session.EnvLocalMesos + "=" + scratch.localmesos,
+		standin.EnvLocalMesos + "=" + scratch.localmesos,
 		"TMPDIR=" + filepath.Join(scratch.dir, "tmp"),
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/pkg/localmesos/standin"
+
 	"github.com/mesosnb/mesosnb/pkg/session"
 )
 
@@ -66,7 +68,7 @@ func stopPID(pid int, grace time.Duration) {
 
 // stopSessions stops what the notebooks left running under sessions (a
 // MESOSNB_SESSION_DIR): the stand-in masters in sessions/standins, found
-// with session.FindStandIn, and the listeners of the session folders. The
+// with standin.Find, and the listeners of the session folders. The
 // notebooks stop them themselves in their last cells; this is for a run
 // that failed half-way, and it logs what it had to stop.
 func stopSessions(t testing.TB, sessions string) {
@@ -79,7 +81,7 @@ func stopSessions(t testing.TB, sessions string) {
 	defer restore()
 	standins, _ := os.ReadDir(filepath.Join(sessions, "standins"))
 	for _, e := range standins {
-		s, ok := session.FindStandIn(e.Name())
+		s, ok := standin.Find(e.Name())
 		if !ok {
 			continue
 		}

@@ -1,4 +1,20 @@
-package session
+// Package standin starts the local stand-in, localmesos, as a process of
+// its own that outlives the notebook cell that started it: for demos that
+// need masters to stop and start, such as the ZooKeeper notebook's leader
+// failover between two stand-ins.
+//
+//	a, err := standin.Start(ctx, "zk-demo-a", "--master-addr=127.0.0.1:5060",
+//		"--agent-addr=127.0.0.1:5061", "--zk=zk://127.0.0.1:2181/mesos")
+//	...
+//	a, ok := standin.Find("zk-demo-a") // from a later cell
+//	err = a.Stop(ctx)
+//
+// A stand-in that exits at start is reported with what it said, never
+// announced as started; one whose address is taken is refused before it
+// starts. The localmesos program is built from this module's source on
+// first use (MESOSNB_LOCALMESOS names a built one instead). The package
+// does not import localmesos itself, so a cell that uses it stays small.
+package standin
 
 import (
 	"context"
@@ -8,11 +24,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/binaries"
 	"github.com/mesosnb/mesosnb/internal/proc"
 )
 
@@ -20,8 +38,9 @@ import (
 const EnvLocalMesos = "MESOSNB_LOCALMESOS"
 
 // StandIn is a localmesos process a notebook started, detached like the
-// listener: for demos that need a master to stop, such as a leader
-// failover through ZooKeeper. It is found again by name from later cells.
+// session's listener: for demos that need a master to stop, such as a
+// leader failover through ZooKeeper. It is found again by name from later
+// cells.
 type StandIn struct {
 	Name string
 	URL  string // the master's base URL
@@ -29,18 +48,18 @@ type StandIn struct {
 	dir  string
 }
 
-// StartStandIn starts localmesos with args (its flags; --master-addr
-// names where the master listens) unless one of that name already runs,
-// and waits until its master answers /health.
-func StartStandIn(ctx context.Context, name string, args ...string) (*StandIn, error) {
+// Start starts localmesos with args (its flags; --master-addr names where
+// the master listens) unless one of that name already runs, and waits
+// until its master answers /health.
+func Start(ctx context.Context, name string, args ...string) (*StandIn, error) {
 	if !nameRE.MatchString(name) {
 		return nil, fmt.Errorf("stand-in name %q: use letters, digits, '.', '_' and '-'", name)
 	}
-	root, err := sessionsRoot()
+	root, err := folder()
 	if err != nil {
 		return nil, err
 	}
-	s := &StandIn{Name: name, dir: filepath.Join(root, "standins", name), URL: "http://127.0.0.1:5050"}
+	s := &StandIn{Name: name, dir: filepath.Join(root, name), URL: "http://127.0.0.1:5050"}
 	for i, a := range args {
 		if v, ok := strings.CutPrefix(a, "--master-addr="); ok {
 			s.URL = "http://" + v
@@ -48,8 +67,8 @@ func StartStandIn(ctx context.Context, name string, args ...string) (*StandIn, e
 			s.URL = "http://" + args[i+1]
 		}
 	}
-	if err := ensureDir(s.dir); err != nil {
-		return nil, err
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("stand-in folder: %w", err)
 	}
 	if pid := readPID(s.dir); pid > 0 && proc.Alive(pid) {
 		s.PID = pid
@@ -62,11 +81,11 @@ func StartStandIn(ctx context.Context, name string, args ...string) (*StandIn, e
 	} else {
 		ln.Close()
 	}
-	bin, err := projectBinary(ctx, "localmesos", EnvLocalMesos)
+	bin, err := binaries.Path(ctx, "localmesos", EnvLocalMesos)
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.OpenFile(filepath.Join(s.dir, logFile), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	logf, err := os.OpenFile(filepath.Join(s.dir, "localmesos.log"), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -79,23 +98,24 @@ func StartStandIn(ctx context.Context, name string, args ...string) (*StandIn, e
 	}
 	go cmd.Wait()
 	s.PID = cmd.Process.Pid
-	if err := writeAtomic(filepath.Join(s.dir, "pid"), []byte(strconv.Itoa(s.PID)+"\n")); err != nil {
+	// The url first: Find trusts a folder whose pid is written.
+	if err := writeFile(filepath.Join(s.dir, "url"), s.URL); err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(filepath.Join(s.dir, "url"), []byte(s.URL+"\n")); err != nil {
+	if err := writeFile(filepath.Join(s.dir, "pid"), strconv.Itoa(s.PID)); err != nil {
 		return nil, err
 	}
 	return s, s.waitHealthy(ctx)
 }
 
-// FindStandIn returns the stand-in of that name if it runs, without
-// starting anything.
-func FindStandIn(name string) (*StandIn, bool) {
-	root, err := sessionsRoot()
+// Find returns the stand-in of that name if it runs, without starting
+// anything.
+func Find(name string) (*StandIn, bool) {
+	root, err := folder()
 	if err != nil || !nameRE.MatchString(name) {
 		return nil, false
 	}
-	dir := filepath.Join(root, "standins", name)
+	dir := filepath.Join(root, name)
 	pid := readPID(dir)
 	if pid <= 0 || !proc.Alive(pid) {
 		return nil, false
@@ -114,7 +134,7 @@ func (s *StandIn) waitHealthy(ctx context.Context) error {
 			resp.Body.Close()
 		}
 		if !proc.Alive(s.PID) {
-			return fmt.Errorf("localmesos %s exited at start, saying: %s (its log: %s)", s.Name, lastLines(filepath.Join(s.dir, logFile), 3), filepath.Join(s.dir, logFile))
+			return fmt.Errorf("localmesos %s exited at start, saying: %s (its log: %s)", s.Name, lastLines(filepath.Join(s.dir, "localmesos.log"), 3), filepath.Join(s.dir, "localmesos.log"))
 		}
 		if err == nil {
 			return nil
@@ -159,4 +179,43 @@ func readPID(dir string) int {
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	return pid
+}
+
+// EnvSessionDir is the session package's folder setting: stand-ins live in
+// its "standins" folder, so a test that moves the sessions moves them too.
+const EnvSessionDir = "MESOSNB_SESSION_DIR"
+
+// folder is where stand-ins keep their pid, url and log:
+// $MESOSNB_SESSION_DIR/standins, else <user cache dir>/mesosnb/sessions/standins.
+func folder() (string, error) {
+	if d := os.Getenv(EnvSessionDir); d != "" {
+		return filepath.Join(d, "standins"), nil
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("find a folder for stand-ins (set %s): %w", EnvSessionDir, err)
+	}
+	return filepath.Join(cache, "mesosnb", "sessions", "standins"), nil
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// writeFile replaces a small file whole: written aside, then renamed.
+func writeFile(path, line string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(line+"\n"), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

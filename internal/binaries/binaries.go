@@ -1,4 +1,14 @@
-package session
+// Package binaries gives the notebooks the project's own programs
+// (mesos-listener, localmesos, ...) without a shell command: a program is
+// built from this module's source the first time a cell needs it, cached
+// in the user's cache folder under a hash of its source, and rebuilt when
+// the source changes.
+//
+//	bin, err := binaries.Path(ctx, "mesos-listener", "MESOSNB_LISTENER")
+//
+// An environment variable naming a built program wins, for installs
+// without the source (the compose file's Jupyter image, say).
+package binaries
 
 import (
 	"context"
@@ -15,21 +25,18 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/mesosnb/mesosnb/pkg/leader"
 )
 
-// projectBinary finds one of the project's programs (cmd/<name>): $env
-// when set, else one built from this module's source into the user's
-// cache, rebuilt when the source changes. A cell never needs a shell
-// command to get it. The cache keeps the current build and the one
-// before it (a listener still running may use that one); older builds
-// are removed.
-func projectBinary(ctx context.Context, name, env string) (string, error) {
+// Path finds one of the project's programs (cmd/<name>): $env when set,
+// else one built from this module's source into the user's cache, rebuilt
+// when the source changes. A cell never needs a shell command to get it.
+// The cache keeps the current build and the one before it (a listener
+// still running may use that one); older builds are removed.
+func Path(ctx context.Context, name, env string) (string, error) {
 	if p := os.Getenv(env); p != "" {
 		return p, nil
 	}
-	root, err := moduleRoot()
+	root, err := moduleRoot(name, env)
 	if err != nil {
 		return "", err
 	}
@@ -99,7 +106,7 @@ func pruneBuilds(dir, name, current string) {
 
 // moduleRoot is where this module's source is: two levels above this
 // file, or the replace directory a notebook's go.mod points at.
-func moduleRoot() (string, error) {
+func moduleRoot(name, env string) (string, error) {
 	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
 		root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
 		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
@@ -113,7 +120,7 @@ func moduleRoot() (string, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("cannot find the source of %s to build its programs: set %s to a built mesos-listener", modulePath, EnvListener)
+	return "", fmt.Errorf("cannot find the source of %s to build %s: set %s to a built %s", modulePath, name, env, name)
 }
 
 const modulePath = "github.com/mesosnb/mesosnb"
@@ -148,14 +155,4 @@ func sourceKey(root, name string) (string, error) {
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
-}
-
-// redact hides a zk:// password for anything written to disk or shown.
-func redact(master string) string {
-	if m, err := leader.Parse(master); err == nil {
-		if m.IsZooKeeper() {
-			return m.String()
-		}
-	}
-	return master
 }
