@@ -312,12 +312,14 @@ func kernelPID(dir string) int {
 }
 
 // reconcile asks the master, right after every (re-)subscription, for the
-// latest state of each task the journal holds as live (explicit), then of
-// every task it knows for the framework (implicit), as the Mesos
-// reconciliation docs advise after a failover. The answers come on the
-// stream as updates without a uuid: a task the master no longer knows
-// comes back TASK_LOST (or TASK_GONE, TASK_UNKNOWN), never stays
-// TASK_RUNNING in the journal.
+// latest state of each task the journal holds as live, and of each task a
+// cell launched that no update has named yet (explicit), then of every
+// task it knows for the framework (implicit), as the Mesos reconciliation
+// docs advise after a failover. The answers come on the stream as updates
+// without a uuid: a task the master no longer knows comes back TASK_LOST
+// (or TASK_GONE, TASK_UNKNOWN), never stays TASK_RUNNING in the journal,
+// and a launch the master lost (it restarted between the ACCEPT and the
+// task's first update) is answered too, not waited for forever.
 func (l *listener) reconcile(ctx context.Context, frameworkID string) {
 	s, _, err := scanJournal(filepath.Join(l.dir, journalFile), 0)
 	if err != nil {
@@ -339,6 +341,15 @@ func (l *listener) reconcile(ctx context.Context, frameworkID string) {
 	for _, id := range order {
 		if st := latest[id]; !st.State.Terminal() {
 			tasks = append(tasks, mesos.ReconcileTask{TaskID: st.TaskID, AgentID: st.AgentID})
+		}
+	}
+	launched, err := launchesIn(l.dir, frameworkID)
+	if err != nil {
+		l.log.Printf("reconcile: read the calls: %v", err)
+	}
+	for _, info := range launched {
+		if _, heard := latest[info.TaskID.Value]; !heard {
+			tasks = append(tasks, mesos.ReconcileTask{TaskID: info.TaskID, AgentID: &info.AgentID})
 		}
 	}
 	if len(tasks) > 0 {

@@ -23,10 +23,15 @@ func TaskID(prefix string) mesos.TaskID {
 	return mesos.TaskID{Value: fmt.Sprintf("%s-%s-%s", prefix, id, strconv.FormatInt(time.Now().UnixMilli(), 36))}
 }
 
-// launches are the tasks ACCEPT calls launched, the master having taken
-// the call (2xx), oldest first.
-func (s *Session) launches() ([]mesos.TaskInfo, error) {
-	calls, err := readCalls(filepath.Join(s.Dir, callsFile))
+// Launches are the tasks ACCEPT calls launched, the master having taken
+// the call (2xx), oldest first: with Tasks, what a framework knows of a
+// task it launched before any update came for it.
+func (s *Session) Launches() ([]mesos.TaskInfo, error) { return launchesIn(s.Dir, "") }
+
+// launchesIn reads the launches of a session folder's calls, those of
+// framework frameworkID only when it is not "".
+func launchesIn(dir, frameworkID string) ([]mesos.TaskInfo, error) {
+	calls, err := readCalls(filepath.Join(dir, callsFile))
 	if err != nil {
 		return nil, err
 	}
@@ -34,6 +39,9 @@ func (s *Session) launches() ([]mesos.TaskInfo, error) {
 	for _, c := range calls {
 		var call mesos.Call
 		if c.Type != string(mesos.CallAccept) || c.Status/100 != 2 || json.Unmarshal(c.Request, &call) != nil || call.Accept == nil {
+			continue
+		}
+		if frameworkID != "" && (call.FrameworkID == nil || call.FrameworkID.Value != frameworkID) {
 			continue
 		}
 		for _, op := range call.Accept.Operations {
@@ -48,7 +56,7 @@ func (s *Session) launches() ([]mesos.TaskInfo, error) {
 // LaunchedTask returns the TaskInfo a cell launched with the given id,
 // from the ACCEPT calls the session recorded.
 func (s *Session) LaunchedTask(id mesos.TaskID) (mesos.TaskInfo, bool, error) {
-	infos, err := s.launches()
+	infos, err := s.Launches()
 	for i := len(infos) - 1; i >= 0; i-- {
 		if infos[i].TaskID == id {
 			return infos[i], true, err
@@ -61,7 +69,7 @@ func (s *Session) LaunchedTask(id mesos.TaskID) (mesos.TaskInfo, bool, error) {
 // with its latest status (State is empty while no update has come). Its
 // error, when none was launched, names the cell to run first.
 func (s *Session) LastTask() (Task, error) {
-	infos, err := s.launches()
+	infos, err := s.Launches()
 	if err != nil {
 		return Task{}, err
 	}

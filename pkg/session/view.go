@@ -78,6 +78,10 @@ func (s *Session) Events(since int64) ([]Entry, error) {
 	return slices.Clone(s.reader.entries[i:]), nil
 }
 
+// Calls returns the calls the session's clients made (calls.jsonl), each
+// with its answer, oldest first.
+func (s *Session) Calls() ([]Call, error) { return readCalls(filepath.Join(s.Dir, callsFile)) }
+
 // Seq is the sequence number of the journal's latest entry (0: none).
 func (s *Session) Seq() int64 {
 	s.reader.refresh()
@@ -247,7 +251,7 @@ func (s *Session) Tasks() ([]Task, error) {
 			t.States = append(t.States, st.State)
 		}
 	}
-	infos, err := s.launches()
+	infos, err := s.Launches()
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func (s *Session) waitFor(ctx context.Context, what string, check func() (done b
 			}
 			return err
 		}
-		if err := s.keepListening(ctx); err != nil {
+		if err := s.KeepListening(ctx); err != nil {
 			return err
 		}
 		if st, _ := readState(s.Dir); st.Status == StatusReconnecting || st.Status == StatusStarting {
@@ -65,13 +65,22 @@ func (s *Session) waitFor(ctx context.Context, what string, check func() (done b
 	}
 }
 
-// keepListening restarts a listener that is gone while its framework
-// lives; nothing will arrive without one.
-func (s *Session) keepListening(ctx context.Context) error {
+// KeepListening restarts a listener that is gone while its framework
+// lives (a failover, as Resume does, told to the Observer); nothing will
+// arrive without one. The waits call it; so does any long-running reader
+// of the journal, such as a framework's driver process. The new listener
+// watches the kernel that owns the session now (Owner.KernelPID): a
+// process that heals the session on a kernel's behalf never ties the
+// listener to itself.
+func (s *Session) KeepListening(ctx context.Context) error {
 	if listenerRunning(s.Dir) {
 		return nil
 	}
-	healed, err := Resume(ctx, s.opts)
+	opts := s.opts
+	if o, ok := readOwner(s.Dir); ok && o.KernelPID > 0 && o.Kernel == opts.Kernel {
+		opts.ParentPID = o.KernelPID
+	}
+	healed, err := Resume(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -131,6 +140,39 @@ func (s *Session) WaitTask(ctx context.Context, id mesos.TaskID, states ...mesos
 		return fmt.Errorf("task %s still %s after %s", id.Value, t.State, d)
 	})
 	return t, err
+}
+
+// WaitEvent waits for the first event of one of the types after the
+// journal entry since (take s.Seq() before the call whose answer you wait
+// for): the MESSAGE an executor answers with, the FAILURE of an executor
+// that ended.
+func (s *Session) WaitEvent(ctx context.Context, since int64, types ...mesos.EventType) (Entry, error) {
+	var found Entry
+	what := "a " + joinTypes(types) + " event"
+	err := s.waitFor(ctx, what, func() (bool, string, error) {
+		entries, err := s.Events(since)
+		if err != nil {
+			return false, "", err
+		}
+		for _, e := range entries {
+			if slices.Contains(types, e.Event.Type) {
+				found = e
+				return true, "", nil
+			}
+		}
+		return false, fmt.Sprintf("%d other event(s) since", len(entries)), nil
+	}, func(d time.Duration) error {
+		return fmt.Errorf("no %s within %s", what, d)
+	})
+	return found, err
+}
+
+func joinTypes(types []mesos.EventType) string {
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = string(t)
+	}
+	return strings.Join(parts, " or ")
 }
 
 // TaskEndedError is WaitTask's answer when the task ended in another state
