@@ -52,17 +52,42 @@ func Image(ctx context.Context, cfg httpapi.Config) string {
 	return Nginx
 }
 
+// What one copy of the site takes.
+const (
+	CPUs = 0.2
+	Mem  = 64 // MB
+)
+
 // Task is the TaskInfo that runs image on the offer's agent: 0.2 cpus,
 // 64 MB, and the offer's first free port mapped to the container's port
 // 80 (BRIDGE networking), so that the page is reachable at the agent's
 // address on that port. shell false runs the image's own entrypoint.
 func Task(offer mesos.Offer, image string) mesos.TaskInfo {
-	port := offer.Resources.Ports().Range[0].Begin
+	return task(offer, image, offer.Resources.Ports().Range[0].Begin)
+}
+
+// Tasks is up to n copies of Task that fit in the offer together, each
+// with a port of its own: what a framework that is n copies short can
+// launch on it. None when n is 0 or the offer is too small for one.
+func Tasks(offer mesos.Offer, image string, n int) []mesos.TaskInfo {
+	var tasks []mesos.TaskInfo
+	// A little slack: 0.6 cpus minus two copies' 0.2 is 0.19999999999999998.
+	cpus, mem := offer.Resources.CPUs()+1e-9, offer.Resources.Mem()
+	for _, r := range offer.Resources.Ports().Range {
+		for port := r.Begin; port <= r.End && len(tasks) < n && cpus >= CPUs && mem >= Mem; port++ {
+			tasks = append(tasks, task(offer, image, port))
+			cpus, mem = cpus-CPUs, mem-Mem
+		}
+	}
+	return tasks
+}
+
+func task(offer mesos.Offer, image string, port uint64) mesos.TaskInfo {
 	return mesos.TaskInfo{
 		Name:      "demo-site",
 		TaskID:    session.TaskID("web"),
 		AgentID:   offer.AgentID,
-		Resources: mesos.TaskResources(0.2, 64, port),
+		Resources: mesos.TaskResources(CPUs, Mem, port),
 		Command:   &mesos.CommandInfo{Shell: new(false)},
 		Container: &mesos.ContainerInfo{Type: mesos.ContainerDocker, Docker: &mesos.DockerInfo{
 			Image:        image,

@@ -7,6 +7,7 @@
 //
 //	image := demosite.Image(ctx, httpapi.DefaultConfig())
 //	task := demosite.Task(offer, image)     // 0.2 cpus, 64 MB, a port from the offer → 80
+//	tasks := demosite.Tasks(offer, image, 3) // up to three copies that fit, a port each
 //	// ... ACCEPT the offer with mesos.LaunchOp(task), wait for TASK_RUNNING ...
 //	page, err := demosite.Fetch(ctx, s)     // GET http://<agent>:<port>/
 package demosite

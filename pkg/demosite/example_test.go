@@ -20,3 +20,20 @@ func ExampleTask() {
 	// demo-site on S0 runs mesosnb/demo-site:dev
 	// 0.2 cpus, 64 MB, host port 9000 -> container port 80
 }
+
+// Four copies wanted, on an offer with room for three: three tasks, each
+// with a port of its own.
+func ExampleTasks() {
+	offer := mesos.Offer{AgentID: mesos.AgentID{Value: "S0"}, Resources: mesos.Resources{
+		mesos.ScalarResource("cpus", 0.6), mesos.ScalarResource("mem", 1024),
+		{Name: "ports", Type: mesos.Ranges, Ranges: &mesos.RangesValue{Range: []mesos.Range{{Begin: 9000, End: 9010}}}}}}
+	for _, task := range demosite.Tasks(offer, demosite.Local, 4) {
+		fmt.Println(task.Name, "host port", task.Container.Docker.PortMappings[0].HostPort)
+	}
+	fmt.Println(len(demosite.Tasks(offer, demosite.Local, 0)), "when none is wanted")
+	// Output:
+	// demo-site host port 9000
+	// demo-site host port 9001
+	// demo-site host port 9002
+	// 0 when none is wanted
+}

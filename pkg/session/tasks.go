@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
@@ -17,11 +18,23 @@ import (
 // folder does).
 
 // TaskID returns a new task id carrying the prefix and Identity, unique
-// within the framework: web-alice@laptop-lq3k9x2.
+// within the framework: web-alice@laptop-lq3k9x2. Its last part is the
+// time in milliseconds, one more than the last id's when a program asks
+// for several within a millisecond.
 func TaskID(prefix string) mesos.TaskID {
 	id := strings.NewReplacer("/", "_", "\\", "_", " ", "_").Replace(Identity())
-	return mesos.TaskID{Value: fmt.Sprintf("%s-%s-%s", prefix, id, strconv.FormatInt(time.Now().UnixMilli(), 36))}
+	ms := time.Now().UnixMilli()
+	for {
+		last := lastTaskMilli.Load()
+		ms = max(ms, last+1)
+		if lastTaskMilli.CompareAndSwap(last, ms) {
+			break
+		}
+	}
+	return mesos.TaskID{Value: fmt.Sprintf("%s-%s-%s", prefix, id, strconv.FormatInt(ms, 36))}
 }
+
+var lastTaskMilli atomic.Int64
 
 // Launches are the tasks ACCEPT calls launched, the master having taken
 // the call (2xx), oldest first: with Tasks, what a framework knows of a
