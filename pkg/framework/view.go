@@ -1,6 +1,9 @@
 package framework
 
 import (
+	"errors"
+	"slices"
+
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/session"
 )
@@ -74,4 +77,53 @@ func Look(s *session.Session) (View, error) {
 		}
 	}
 	return v, nil
+}
+
+// SinceSubscribed is what happened since the listener's latest
+// subscription: the events received (SUBSCRIBED first) and the calls made,
+// each in order. After a re-subscription it shows the reconciliation's
+// answers and what the handlers did about them.
+func SinceSubscribed(s *session.Session) ([]session.Entry, []session.Call, error) {
+	entries, err := s.Events(0)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := s.State()
+	if err != nil {
+		return nil, nil, err
+	}
+	last := -1
+	for i, e := range entries {
+		if e.Event.Type == mesos.EventSubscribed && e.FrameworkID == st.FrameworkID {
+			last = i
+		}
+	}
+	if last < 0 {
+		return nil, nil, nil
+	}
+	calls, err := s.Calls()
+	if err != nil {
+		return nil, nil, err
+	}
+	// Cells and the driver both append calls: nearly, not strictly, in
+	// order.
+	since := entries[last].Received
+	calls = slices.DeleteFunc(calls, func(c session.Call) bool { return c.Time.Before(since) })
+	return entries[last:], calls, nil
+}
+
+// OldestRunning is the running task the framework heard of first: one
+// for a cell to kill by hand. Its error, when none runs, names the cell to
+// run first.
+func OldestRunning(s *session.Session) (session.Task, error) {
+	v, err := Look(s)
+	if err != nil {
+		return session.Task{}, err
+	}
+	for _, t := range v.Tasks {
+		if t.State == mesos.TaskRunning && !t.Unconfirmed {
+			return t, nil
+		}
+	}
+	return session.Task{}, errors.New("no copy is running: run the Start cell first (then the Watch cell, to see them start)")
 }
