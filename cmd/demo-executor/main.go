@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -58,7 +59,7 @@ func run(cfg executor.Config, out io.Writer) int {
 		return 2
 	}
 	d.c = c
-	d.logf("·", "demo-executor %s of framework %s; agent at %s; sandbox %s", cfg.ExecutorID.Value, cfg.FrameworkID.Value, cfg.AgentEndpoint, cfg.Directory)
+	d.logf("·", "demo-executor %s of framework %s; agent at %s; sandbox %s", cfg.ExecutorID.Value, cfg.FrameworkID.Value, cfg.AgentEndpoint, sandboxName(cfg.Directory))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	d.ctx = ctx
@@ -139,6 +140,16 @@ func (d *demo) observe(ex httpapi.Exchange) {
 		return
 	}
 	d.logf("→", "%s: %s", callSummary(ex.RequestBody), ex.Status)
+}
+
+// sandboxName is the sandbox's path from its frameworks/ folder on: the
+// agent's work folder before it says nothing about the exchange, and the
+// log is shown in notebooks that are published.
+func sandboxName(dir string) string {
+	if i := strings.Index(dir, "/frameworks/"); i >= 0 {
+		return "…" + dir[i:]
+	}
+	return dir
 }
 
 func containerID(id *mesos.ContainerID) string {
