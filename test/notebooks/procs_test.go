@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/pkg/framework"
 	"github.com/mesosnb/mesosnb/pkg/localmesos/standin"
 
 	"github.com/mesosnb/mesosnb/pkg/session"
@@ -68,7 +69,7 @@ func stopPID(pid int, grace time.Duration) {
 
 // stopSessions stops what the notebooks left running under sessions (a
 // MESOSNB_SESSION_DIR): the stand-in masters in sessions/standins, found
-// with standin.Find, and the listeners of the session folders. The
+// with standin.Find, and the drivers and listeners of the session folders. The
 // notebooks stop them themselves in their last cells; this is for a run
 // that failed half-way, and it logs what it had to stop.
 func stopSessions(t testing.TB, sessions string) {
@@ -95,9 +96,14 @@ func stopSessions(t testing.TB, sessions string) {
 		if !e.IsDir() || e.Name() == "standins" {
 			continue
 		}
-		s, err := session.Open(session.Options{Name: e.Name(), Dir: filepath.Join(sessions, e.Name())})
+		opts := session.Options{Name: e.Name(), Dir: filepath.Join(sessions, e.Name())}
+		s, err := session.Open(opts)
 		if err != nil {
 			continue
+		}
+		// A framework's driver first: it would restart the listener.
+		if _, err := framework.Stop(ctx, opts); err != nil {
+			t.Errorf("stop the driver of session %s: %v", e.Name(), err)
 		}
 		if err := s.Stop(ctx); err != nil {
 			t.Errorf("stop the listener of session %s: %v", e.Name(), err)
