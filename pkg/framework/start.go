@@ -301,3 +301,26 @@ func lastLine(path string) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return lines[len(lines)-1]
 }
+
+// WaitListener waits until a listener other than the one of pid old holds
+// the framework's stream: the driver restarts a listener that died within
+// a second. Without a driver it says which cell to run first (the next
+// cell's session.Resume restarts the listener then).
+func WaitListener(ctx context.Context, s *session.Session, old int) (session.State, error) {
+	if _, ok := Running(s); !ok {
+		return session.State{}, errors.New("no driver is running to restart the listener (the next cell will): run the Start cell first")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		st, err := s.State()
+		if err == nil && st.ListenerPID != old && st.ListenerPID > 0 && st.Status == session.StatusSubscribed && st.StreamID != "" {
+			return st, nil
+		}
+		select {
+		case <-ctx.Done():
+			return st, fmt.Errorf("no new listener within 30s (%s %s): see driver.log in the session folder", st.Status, st.Message)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}

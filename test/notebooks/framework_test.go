@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -344,4 +345,53 @@ func (r *statusRecorder) Flush() {
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
+}
+
+// checkFramework checks a headless run of Framework: the driver started,
+// three copies running (the watch's table), one killed and replaced, the
+// listener killed and the copies confirmed by the reconciliation, the
+// driver stopped and the framework torn down.
+func checkFramework(t *testing.T, e *execution) {
+	nb := checkRun(t, e)
+	text := textOf(nb)
+	wantText(t, text,
+		"OFFERS → onOffer", "UPDATE → reviveIfShort", "SUBSCRIBED → reviveIfShort",
+		"Driver started (pid",
+		"3 of 3 running, nothing else live: converged",
+		"Killed the listener", "the driver started another",
+		"TASK_RUNNING REASON_RECONCILIATION",
+		"Stopped the driver",
+		"removed, its copies killed",
+	)
+	for _, call := range []string{"KILL", "TEARDOWN"} {
+		if !regexp.MustCompile(`POST \S+/api/v1/scheduler\s+→\s+[0-9]{3} [^\n]*\{\s*"type": "` + call + `"`).MatchString(text) {
+			t.Errorf("no %s call shown with its request body and answer", call)
+		}
+	}
+	if tables := htmlTables(nb, regexp.MustCompile(`^desired 3 · running 3 · starting 0 · killing 0 · unconfirmed 0 · ended [0-9]+ · driver pid`)); len(tables) < 3 {
+		t.Errorf("%d desired-against-running tables with three running, want one per Watch (3)", len(tables))
+	}
+	if tables := htmlTables(nb, regexp.MustCompile(`^Since the latest subscription$`)); len(tables) != 1 || !strings.Contains(tables[0], ">SUBSCRIBED<") {
+		t.Errorf("the Story table (%d) does not start with the re-subscription", len(tables))
+	}
+}
+
+// checkExecutorAPI checks a headless run of Executor-API: two tasks on one
+// executor, a MESSAGE answered, the sleeper killed by the executor, the
+// executor shut down, and each step as the executor wrote it in its
+// sandbox.
+func checkExecutorAPI(t *testing.T, e *execution) {
+	nb := checkRun(t, e)
+	wantText(t, textOf(nb),
+		`"executor_id": {`, `"shell": false`,
+		"← SUBSCRIBED executor demo of framework",
+		"← LAUNCH sleeper-", "← LAUNCH echo-", "the echo task works", "TASK_FINISHED",
+		`demo answered: demo got "ping"; running: [sleeper-`,
+		`← MESSAGE "ping"`,
+		"→ SUBSCRIBE with 0 unacknowledged updates",
+		"← KILL sleeper-", "TASK_KILLED uuid",
+		"FAILURE: executor demo ended, wait status 0",
+		"← SHUTDOWN", "every update acknowledged; exiting",
+		"removed; the listener stopped",
+	)
 }

@@ -29,7 +29,7 @@ import (
 // notebookNames are the notebooks in this folder, in the order they run:
 // Operator-API after Demo-API, as a reader would, so that the operator's
 // view has a finished framework to show.
-var notebookNames = []string{"Demo-API", "Operator-API", "ZooKeeper"}
+var notebookNames = []string{"Demo-API", "Operator-API", "ZooKeeper", "Framework", "Executor-API"}
 
 const (
 	// cellTimeout bounds one cell. The first Go cell of the first run may
@@ -146,6 +146,8 @@ func runNotebooks(t *testing.T) *executions {
 
 	ex.first["Demo-API"] = run("Demo-API", "Demo-API.ipynb")
 	ex.first["Operator-API"] = run("Operator-API", "Operator-API.ipynb")
+	ex.first["Framework"] = run("Framework", "Framework.ipynb")
+	ex.first["Executor-API"] = run("Executor-API", "Executor-API.ipynb")
 
 	zkRun := &execution{name: "ZooKeeper", path: filepath.Join(dir, "ZooKeeper.ipynb")}
 	switch err := zktest.Installed(); {
@@ -209,6 +211,8 @@ func TestNotebooks(t *testing.T) {
 		}
 		checkZooKeeper(t, ex.first["ZooKeeper"], ex.zkDemoPort)
 	})
+	t.Run("Framework", func(t *testing.T) { checkFramework(t, ex.first["Framework"]) })
+	t.Run("Executor-API", func(t *testing.T) { checkExecutorAPI(t, ex.first["Executor-API"]) })
 	t.Run("Demo-API again", func(t *testing.T) {
 		checkDemoAPI(t, ex.rerun)
 		// The second run tells the same story as the first: same cells,
