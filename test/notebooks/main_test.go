@@ -43,6 +43,7 @@ import (
 	"github.com/mesosnb/mesosnb/internal/testenv"
 
 	"github.com/mesosnb/mesosnb/internal/nbexec"
+	"github.com/mesosnb/mesosnb/pkg/demoexecutor"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/session"
 )
@@ -58,8 +59,8 @@ const demoImage = "mesosnb/demo-site:dev"
 // is done, that nothing started from it still runs and that GoNB left no
 // build folder, then removes it.
 var scratch struct {
-	dir                  string
-	listener, localmesos string // built from this repository
+	dir                                string
+	listener, localmesos, demoExecutor string // built from this repository
 }
 
 // TestMain makes the scratch folder and builds the programs, runs the
@@ -73,10 +74,11 @@ func TestMain(m *testing.M) {
 	}
 	scratch.dir = dir
 	scratch.listener, scratch.localmesos = filepath.Join(dir, "bin", "mesos-listener"), filepath.Join(dir, "bin", "localmesos")
+	scratch.demoExecutor = filepath.Join(dir, "bin", "demo-executor")
 	for _, d := range []string{"tmp", "jupyter-runtime", "bin"} {
 		os.MkdirAll(filepath.Join(dir, d), 0o755)
 	}
-	for bin, pkg := range map[string]string{scratch.listener: "./cmd/mesos-listener", scratch.localmesos: "./cmd/localmesos"} {
+	for bin, pkg := range map[string]string{scratch.listener: "./cmd/mesos-listener", scratch.localmesos: "./cmd/localmesos", scratch.demoExecutor: "./cmd/demo-executor"} {
 		cmd := exec.Command("go", "build", "-o", bin, pkg)
 		cmd.Dir = filepath.Join("..", "..")
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -138,6 +140,7 @@ func notebookEnv(master, sessions string) []string {
 		"DEMO_IMAGE=",
 		session.EnvListener + "=" + scratch.listener,
 		standin.EnvLocalMesos + "=" + scratch.localmesos,
+		demoexecutor.EnvBinary + "=" + scratch.demoExecutor,
 		"TMPDIR=" + filepath.Join(scratch.dir, "tmp"),
 	}
 }

@@ -1,0 +1,82 @@
+//go:build unix
+
+package notebooks_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mesosnb/mesosnb/pkg/localmesos"
+	"github.com/mesosnb/mesosnb/pkg/mesostest"
+)
+
+// Executor-API's code cells, by what they do.
+const (
+	exSubscribe = iota + 2
+	exInfo
+	exLaunch
+	exLog
+	exMessage
+	exSubscriptions
+	exKill
+	exShutdown
+	exTeardown
+	exCells
+)
+
+// TestExecutorAgentRestart walks Executor-API against the stand-in with
+// the agent restarted while the sleeper runs, between the MESSAGE cell
+// and the cell that shows the executor's subscriptions: that cell shows
+// the executor disconnected and subscribed again, the sleeper is still
+// running, and the rest of the notebook (KILL, SHUTDOWN) works on.
+func TestExecutorAgentRestart(t *testing.T) {
+	needKernel(t)
+	master := simulatedMaster(t, func(c *localmesos.Config) { c.Runner = localmesos.RunnerProcess })
+	l := startLearner(t, "Executor-API", learnerEnv(t, master.URL))
+	l.setup()
+	for i := exSubscribe; i <= exMessage; i++ {
+		l.ok(i)
+	}
+	if err := master.RestartAgent(0); err != nil {
+		t.Fatal(err)
+	}
+	text := l.ok(exSubscriptions)
+	_, after, found := strings.Cut(text, "disconnected from the agent; subscribing again")
+	if !found || !regexp.MustCompile(`→ SUBSCRIBE with \d+ unacknowledged updates, \d+ unacknowledged tasks: 200 OK`).MatchString(after) {
+		t.Errorf("after the agent restarted the subscriptions cell does not show the executor subscribing again:\n%s", text)
+	}
+	if text := l.ok(exKill); !strings.Contains(text, "TASK_KILLED uuid") {
+		t.Errorf("the KILL cell after the agent restarted shows:\n%s", text)
+	}
+	l.ok(exShutdown)
+	l.ok(exTeardown)
+}
+
+// TestExecutorNotebookRealMesos walks Executor-API against a real Mesos
+// 1.11 master and agent: the real agent starts the demo executor from its
+// path on this machine, and every cell shows what it shows against the
+// stand-in.
+func TestExecutorNotebookRealMesos(t *testing.T) {
+	needKernel(t)
+	cluster := mesostest.Start(t, mesostest.Options{Docker: mesostest.DockerOff})
+	l := startLearner(t, "Executor-API", learnerEnv(t, cluster.URL()))
+	l.setup()
+	wants := map[int][]string{
+		exLaunch:        {"TASK_FINISHED", "TASK_RUNNING", "exited with status 0"},
+		exLog:           {"← SUBSCRIBED executor demo of framework", "← LAUNCH sleeper-", "[echo-", "the echo task works"},
+		exMessage:       {`demo answered: demo got "ping"; running: [sleeper-`, `← MESSAGE "ping"`},
+		exSubscriptions: {"→ SUBSCRIBE with 0 unacknowledged updates, 0 unacknowledged tasks: 200 OK"},
+		exKill:          {"← KILL sleeper-", "TASK_KILLED uuid"},
+		exShutdown:      {"FAILURE: executor demo ended, wait status 0", "← SHUTDOWN", "every update acknowledged; exiting"},
+		exTeardown:      {"removed; the listener stopped"},
+	}
+	for i := exSubscribe; i < exCells; i++ {
+		text := l.ok(i)
+		for _, w := range wants[i] {
+			if !strings.Contains(text, w) {
+				t.Errorf("cell %d (%s) against real Mesos lacks %q:\n%s", i, firstLine(l.code[i]), w, text)
+			}
+		}
+	}
+}
