@@ -23,6 +23,7 @@ import (
 	"github.com/mesosnb/mesosnb/pkg/framework"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
+	"github.com/mesosnb/mesosnb/pkg/mesostest"
 	"github.com/mesosnb/mesosnb/pkg/operator"
 	"github.com/mesosnb/mesosnb/pkg/session"
 )
@@ -394,4 +395,32 @@ func checkExecutorAPI(t *testing.T, e *execution) {
 		"← SHUTDOWN", "every update acknowledged; exiting",
 		"removed; the listener stopped",
 	)
+}
+
+// TestFrameworkNotebookRealMesos runs the Framework notebook top to bottom
+// against a real Mesos 1.11 master and agent, whose copies are real Docker
+// containers: three run, a copy killed by hand is replaced, the listener
+// killed is restarted by the driver and the copies confirmed, the driver
+// stops and the framework is torn down.
+func TestFrameworkNotebookRealMesos(t *testing.T) {
+	needKernel(t)
+	image := mesostest.NeedDemoImage(t)
+	cluster := mesostest.Start(t, mesostest.Options{Docker: mesostest.DockerRequired})
+	l := startLearner(t, "Framework", append(learnerEnv(t, cluster.URL()), "DEMO_IMAGE="+image))
+	l.setup()
+	wants := map[int]string{
+		fwStart:        "Driver started (pid",
+		fwWatch:        "3 of 3 running, nothing else live: converged",
+		fwKill:         "3 of 3 running, nothing else live: converged",
+		fwKillListener: "the driver started another",
+		fwWatchAgain:   "3 of 3 running, nothing else live: converged",
+		fwStory:        "TASK_RUNNING REASON_RECONCILIATION",
+		fwStop:         "Stopped the driver",
+		fwTeardown:     "removed, its copies killed",
+	}
+	for i := fwSubscribe; i < fwCells; i++ {
+		if text := l.ok(i); !strings.Contains(text, wants[i]) {
+			t.Errorf("cell %d (%s) against real Mesos lacks %q:\n%s", i, firstLine(l.code[i]), wants[i], text)
+		}
+	}
 }
