@@ -80,3 +80,36 @@ func TestExecutorNotebookRealMesos(t *testing.T) {
 		}
 	}
 }
+
+// matrixWithSession goes on with the learner matrix of a notebook whose
+// cells need more than a session: with one, and without the step before
+// them, each such cell names the cell to run first.
+var matrixWithSession = map[string]func(*testing.T, *learner){
+	"Framework": func(t *testing.T, l *learner) {
+		l.restart(sessionsEnv(freshSessions(t)))
+		l.ok(fwSubscribe)
+		for cell, want := range map[int]string{
+			fwStart:        "run the OFFERS handler cell and the REVIVE handler cell first", // a fresh kernel declared no handler
+			fwWatch:        "run the Start cell first",
+			fwKill:         "run the Start cell first",
+			fwKillListener: "run the Start cell first",
+		} {
+			l.restart()
+			if v, _ := verdict(l.run(cell)); !strings.Contains(v, want) {
+				t.Errorf("cell %d (%s) with a session and no driver: %s", cell, firstLine(l.code[cell]), v)
+			}
+		}
+		l.ok(fwTeardown)
+	},
+	"Executor-API": func(t *testing.T, l *learner) {
+		l.restart(sessionsEnv(freshSessions(t)))
+		l.ok(exSubscribe)
+		for _, cell := range []int{exLog, exMessage, exSubscriptions, exKill, exShutdown} {
+			l.restart()
+			if v, _ := verdict(l.run(cell)); !strings.Contains(v, "run the LAUNCH cell first") {
+				t.Errorf("cell %d (%s) with a session and no task: %s", cell, firstLine(l.code[cell]), v)
+			}
+		}
+		l.ok(exTeardown)
+	},
+}

@@ -79,6 +79,9 @@ func TestLearnerMatrix(t *testing.T) {
 				}
 				l.ok(demoTeardown)
 			}
+			if more := matrixWithSession[notebook]; more != nil {
+				more(t, l)
+			}
 		})
 	}
 }
