@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/mesosnb/mesosnb/internal/testenv"
 	"github.com/mesosnb/mesosnb/pkg/framework"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
@@ -422,5 +424,33 @@ func TestFrameworkNotebookRealMesos(t *testing.T) {
 		if text := l.ok(i); !strings.Contains(text, wants[i]) {
 			t.Errorf("cell %d (%s) against real Mesos lacks %q:\n%s", i, firstLine(l.code[i]), wants[i], text)
 		}
+	}
+}
+
+// TestFrameworkInBrowser runs the Framework notebook through the browser
+// UI (runInBrowser): the desired-against-running table, redrawn in place
+// while the framework works, is rendered with three copies running after
+// each Watch.
+func TestFrameworkInBrowser(t *testing.T) {
+	ctx, res := runInBrowser(t, "Framework")
+	tables, err := chromedp.Run(ctx, chromedp.Evaluate[[]renderedTable](`[...document.querySelectorAll('.output_html')].flatMap(el => {
+		const b = el.querySelector('b'), table = el.querySelector('table');
+		if (!b || !table) return [];
+		return [{Title: b.textContent.trim(), Rows: [...table.querySelectorAll('tr')].slice(1).map(tr => [...tr.querySelectorAll('td')].map(c => c.textContent.trim())), Visible: table.getBoundingClientRect().height > 0}];
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	three := 0
+	for _, tb := range tables {
+		if strings.HasPrefix(tb.Title, "desired 3 · running 3 · ") && tb.Visible && len(tb.Rows) == fwCopies {
+			three++
+		}
+	}
+	if three < 3 {
+		t.Errorf("%d rendered desired-against-running tables with three copies running, want one per Watch (3): %+v", three, tables)
+	}
+	if !strings.Contains(res.Text, "OFFERS → onOffer") {
+		t.Errorf("the handler cells' output is not shown: %s", res.Text)
 	}
 }

@@ -61,12 +61,29 @@ c.NotebookApp.contents_manager_class = ReadOnlyContentsManager
 `
 
 // TestNotebookInBrowser opens Demo-API.ipynb in Jupyter's classic
-// notebook server with headless Chromium (issue 5, item 7), clears the
-// committed outputs, runs all cells through the Cell > Run All menu, waits
-// until every cell has run, and checks that the offer and task tables are
-// rendered in the page. It saves a full-page screenshot in its artifact
-// folder (kept with go test -artifacts).
+// notebook server with headless Chromium (issue 5, item 7), runs all its
+// cells through the UI (runInBrowser), and checks that the offer and task
+// tables are rendered in the page.
 func TestNotebookInBrowser(t *testing.T) {
+	ctx, res := runInBrowser(t, "Demo-API")
+	tables, err := chromedp.Run(ctx, chromedp.Evaluate[renderedTables](renderedTablesJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRenderedTables(t, tables)
+	if !strings.Contains(res.Text, fmt.Sprintf("title %q", demoSiteTitle(t))) {
+		t.Errorf("the page served by the container (title %q) is not shown", demoSiteTitle(t))
+	}
+}
+
+// runInBrowser opens notebooks/<name>.ipynb in Jupyter's classic
+// notebook server with headless Chromium, against a stand-in of the
+// test's own, clears the committed outputs, runs all cells through the
+// Cell > Run All menu, waits until every cell has run, and fails the test
+// if one failed. It saves a full-page screenshot in the test's artifact
+// folder (kept with go test -artifacts), and returns the browser, open on
+// the page until the test ends, and what the run showed.
+func runInBrowser(t *testing.T, name string) (context.Context, runState) {
 	needKernel(t)
 	needDocker(t)
 	browser := chromiumPath()
@@ -74,7 +91,7 @@ func TestNotebookInBrowser(t *testing.T) {
 		testenv.Unavailable(t, "no Chromium; install it with: %s", chromiumInstall)
 	}
 	root := repoRoot(t)
-	notebook := filepath.Join(root, "notebooks", "Demo-API.ipynb")
+	notebook := filepath.Join(root, "notebooks", name+".ipynb")
 	before := fileSum(t, notebook)
 	checkpoints := filepath.Join(root, "notebooks", ".ipynb_checkpoints")
 	_, hadCheckpoints := os.Stat(checkpoints)
@@ -105,13 +122,13 @@ func TestNotebookInBrowser(t *testing.T) {
 	base, token := startNotebookServer(t, notebookEnv(srv.URL, sessions))
 
 	ctx, cancel := boundedContext(t, browserRunTimeout+2*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	ctx, stop := startChromium(t, ctx, browser)
-	defer stop()
+	t.Cleanup(stop)
 
 	// The page is ready to run cells once the notebook is loaded and its
 	// kernel is connected.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"notebooks/Demo-API.ipynb?token="+token)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"notebooks/"+name+".ipynb?token="+token)); err != nil {
 		t.Fatalf("open the notebook: %v", err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](
@@ -147,15 +164,7 @@ func TestNotebookInBrowser(t *testing.T) {
 	if len(res.Errors) > 0 {
 		t.Fatalf("cells failed in the browser (screenshot %s):\n%s", shot, strings.Join(res.Errors, "\n"))
 	}
-
-	tables, err := chromedp.Run(ctx, chromedp.Evaluate[renderedTables](renderedTablesJS))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRenderedTables(t, tables)
-	if !strings.Contains(res.Text, fmt.Sprintf("title %q", demoSiteTitle(t))) {
-		t.Errorf("the page served by the container (title %q) is not shown", demoSiteTitle(t))
-	}
+	return ctx, res
 }
 
 // pageState says where the page is, for a failure message: its address
@@ -340,7 +349,7 @@ func screenshot(t *testing.T, ctx context.Context) string {
 		t.Logf("screenshot: %v", err)
 		return "(none)"
 	}
-	path := filepath.Join(t.ArtifactDir(), "Demo-API.png")
+	path := filepath.Join(t.ArtifactDir(), "notebook.png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Logf("screenshot: %v", err)
 		return "(none)"
