@@ -3,6 +3,7 @@
 //
 //	go run ./cmd/demo                   # Demo-API against localmesos, then a summary
 //	go run ./cmd/demo --refresh         # run every notebook and save its outputs into notebooks/
+//	go run ./cmd/demo --refresh Framework Executor-API  # only these
 //	go run ./cmd/demo --offline-compose # Demo-API against docker/compose.offline.yaml
 package main
 
@@ -38,7 +39,7 @@ func main() {
 	var err error
 	switch {
 	case *refresh:
-		err = refreshAll()
+		err = refreshAll(flag.Args())
 	case *offline:
 		err = offlineCompose()
 	case *image != "":
@@ -135,10 +136,13 @@ func summary(nb *nbexec.Notebook, out string, took time.Duration) {
 	}
 }
 
-// refreshAll runs the three notebooks against a fresh stand-in (and a
+// refreshAll runs the notebooks (all, or those named) against a fresh stand-in (and a
 // ZooKeeper for the ZooKeeper notebook) and saves their outputs, cleaned
 // of this machine's paths, into notebooks/.
-func refreshAll() error {
+func refreshAll(names []string) error {
+	if len(names) == 0 {
+		names = []string{"Demo-API", "Operator-API", "ZooKeeper", "Framework", "Executor-API"}
+	}
 	if err := os.MkdirAll(build, 0o755); err != nil {
 		return err
 	}
@@ -168,7 +172,7 @@ func refreshAll() error {
 			break
 		}
 	}
-	for _, name := range []string{"Demo-API", "Operator-API", "ZooKeeper"} {
+	for _, name := range names {
 		// A neutral name in what gets committed, not this machine's.
 		e := append(env(srv.URL), "MESOS_ZK="+zk.URL("/mesos/vagrant"), "MESOSNB_IDENTITY=you@laptop", fmt.Sprintf("%s=%d", zkdemo.EnvPort, zkPort))
 		out := filepath.Join(build, name+".ipynb")
