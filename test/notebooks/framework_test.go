@@ -28,6 +28,7 @@ import (
 	"github.com/mesosnb/mesosnb/pkg/mesostest"
 	"github.com/mesosnb/mesosnb/pkg/operator"
 	"github.com/mesosnb/mesosnb/pkg/session"
+	"github.com/mesosnb/mesosnb/pkg/zktest"
 )
 
 // Framework.ipynb's code cells, by what they do.
@@ -453,4 +454,48 @@ func TestFrameworkInBrowser(t *testing.T) {
 	if !strings.Contains(res.Text, "OFFERS → onOffer") {
 		t.Errorf("the handler cells' output is not shown: %s", res.Text)
 	}
+}
+
+// TestFrameworkLeaderMoves: the Framework notebook against two stand-in
+// masters in one ZooKeeper group (MESOS_MASTER=zk://...). The leader
+// goes; the listener follows ZooKeeper to the new one and re-subscribes
+// with the same framework id; the new master knows none of the copies
+// (each stand-in has agents of its own), answers TASK_LOST for each, and
+// the framework launches three on the new leader's agent.
+func TestFrameworkLeaderMoves(t *testing.T) {
+	needKernel(t)
+	group := zktest.Start(t).URL("/mesos")
+	zkMaster := func(c *localmesos.Config) { c.ZK = group }
+	a, b := simulatedMaster(t, zkMaster), simulatedMaster(t, zkMaster)
+	testenv.Eventually(t, 10*time.Second, "one master to lead", func() bool { return a.Leading() != b.Leading() })
+	lead, next := a, b
+	if b.Leading() {
+		lead, next = b, a
+	}
+	l := startLearner(t, "Framework", learnerEnv(t, group))
+	l.setup()
+	for _, cell := range []int{fwSubscribe, fwOffer, fwRevive, fwStart, fwWatch} {
+		l.ok(cell)
+	}
+	s := l.session("framework")
+	framework0 := l.frameworkID("framework")
+	old := liveIDs(t, s)
+	lead.Close()
+	recovered(t, s, "the leader moved", 20*time.Second, func(v framework.View) bool {
+		for _, task := range v.Tasks {
+			if old[task.ID.Value] {
+				return false
+			}
+		}
+		st, _ := s.State()
+		return st.Leader == next.URL
+	})
+	if fw := l.frameworkID("framework"); fw != framework0 {
+		t.Errorf("framework %s at the new leader, was %s", fw, framework0)
+	}
+	if text := l.ok(fwStory); !strings.Contains(text, "TASK_LOST REASON_RECONCILIATION") {
+		t.Errorf("the Story cell after the leader moved shows: %s", text)
+	}
+	l.ok(fwStop)
+	l.ok(fwTeardown)
 }
