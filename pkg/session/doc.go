@@ -109,7 +109,10 @@
 //	offer, err := s.WaitOffer(ctx)     // ctx's deadline is how long to wait
 //	task, err := s.WaitTask(ctx, id, mesos.TaskRunning)
 //	t, err := s.LastTask()             // what a cell of this session launched last
+//	infos, err := s.Launches()         // every task the session's ACCEPTs launched
+//	e, err := s.WaitEvent(ctx, since, mesos.EventMessage) // the next MESSAGE after entry since
 //	c, err := s.Client()               // ACCEPT, DECLINE, KILL, RECONCILE, TEARDOWN...
+//	calls, err := s.Calls()            // the calls made, with their answers
 //
 // The session returns data and draws nothing. The Observer, when set, is
 // shown every call a client makes with its answer, the waits in progress,
