@@ -82,8 +82,10 @@ func Start(ctx context.Context, opts session.Options) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := Handlers()
-	if len(names) == 0 {
+	if len(Handlers()) == 0 {
+		if ds, ok := Running(s); ok {
+			return nil, fmt.Errorf("%w (the driver started before, pid %d, runs on meanwhile)", ErrNoHandlers, ds.PID)
+		}
 		return nil, ErrNoHandlers
 	}
 	st, err := s.State()
