@@ -72,7 +72,7 @@ func run(cfg executor.Config, out io.Writer) int {
 	for ev, err := range sub.Events() {
 		if err != nil {
 			d.logf("!", "%v; killing the tasks and exiting", err)
-			d.killAll(0)
+			d.killNow()
 			return 1
 		}
 		d.handle(ev, sub)
@@ -83,7 +83,7 @@ func run(cfg executor.Config, out io.Writer) int {
 	}
 	if ctx.Err() != nil {
 		d.logf("!", "signalled; killing the tasks and exiting")
-		d.killAll(0)
+		d.killNow()
 		return 1
 	}
 	d.logf("·", "the agent closed the stream after SHUTDOWN; exiting")

@@ -232,3 +232,15 @@ func callSummary(body []byte) string {
 	}
 	return string(call.Type)
 }
+
+// killNow ends every running task's process group at once: the executor
+// is about to exit, and a task that ignores SIGTERM must not outlive it.
+func (d *demo) killNow() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, t := range d.tasks {
+		if !t.ended && t.cmd != nil && t.cmd.Process != nil {
+			_ = syscall.Kill(-t.cmd.Process.Pid, syscall.SIGKILL)
+		}
+	}
+}

@@ -93,7 +93,7 @@ func (s *Subscription) open(ctx context.Context) (mesos.ExecutorEvent, error) {
 	// apart (the agent's heartbeat interval), so only the first wait is
 	// bounded.
 	stream.SetIdleTimeout(c.cfg.Timeout)
-	ev, err := next(stream)
+	ev, err := httpapi.Decode[mesos.ExecutorEvent](stream)
 	stream.SetIdleTimeout(0)
 	if err != nil {
 		stream.Close()
@@ -116,18 +116,6 @@ func (s *Subscription) open(ctx context.Context) (mesos.ExecutorEvent, error) {
 	}
 	s.stream = stream
 	c.received(ev)
-	return ev, nil
-}
-
-func next(stream *httpapi.Stream) (mesos.ExecutorEvent, error) {
-	rec, err := stream.Next()
-	if err != nil {
-		return mesos.ExecutorEvent{}, err
-	}
-	var ev mesos.ExecutorEvent
-	if err := json.Unmarshal(rec, &ev); err != nil {
-		return mesos.ExecutorEvent{}, fmt.Errorf("decode event %.200q: %w", rec, err)
-	}
 	return ev, nil
 }
 
@@ -196,7 +184,7 @@ func (s *Subscription) next() (mesos.ExecutorEvent, error) {
 	s.mu.Lock()
 	stream := s.stream
 	s.mu.Unlock()
-	ev, err := next(stream)
+	ev, err := httpapi.Decode[mesos.ExecutorEvent](stream)
 	if err == nil {
 		s.c.received(ev)
 	}

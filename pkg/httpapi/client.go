@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -53,7 +52,7 @@ func New(cfg Config) (*Client, error) {
 
 // newResty is the policy every request follows.
 func (c *Client) newResty() (*resty.Client, error) {
-	r := resty.New()
+	var r *resty.Client
 	if c.cfg.HTTPClient != nil {
 		hc := *c.cfg.HTTPClient
 		r = resty.NewWithClient(&hc)
@@ -77,7 +76,7 @@ func (c *Client) newResty() (*resty.Client, error) {
 		SetRetryWaitTime(250 * time.Millisecond).        // a zk:// leader that stopped answering is looked
 		SetRetryMaxWaitTime(4 * time.Second).            // up again
 		AddRetryCondition(c.master.retry).
-		AddRetryHook(closeRetried).
+		AddRetryHook(c.closeRetried).
 		OnSuccess(func(_ *resty.Client, resp *resty.Response) { c.observe(resp, nil) }).
 		OnError(func(req *resty.Request, err error) { c.observeError(req, err) }), nil
 }
@@ -111,23 +110,22 @@ func (c *Client) Close() error {
 }
 
 // ParseMaster turns "http://host:port", "https://host:port" or "host:port"
-// into a base URL. ZooKeeper URLs are not accepted here.
+// into a base URL, with leader.Parse's rules (one parser for the whole
+// project): host:port alone means http and port 5050; an explicit URL
+// without a port means 80 or 443, as anywhere on the web. ZooKeeper URLs
+// are not accepted here.
 func ParseMaster(m string) (*url.URL, error) {
-	s := strings.TrimSpace(m)
-	if s == "" {
+	if strings.TrimSpace(m) == "" {
 		return nil, errors.New("no master given: set MESOS_MASTER to http://host:5050, host:5050 or zk://host:2181/mesos")
 	}
-	if !strings.Contains(s, "://") {
-		s = "http://" + s
+	lm, err := leader.Parse(m)
+	if err != nil {
+		return nil, err
 	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("master %q: want http://host:port, https://host:port, host:port or zk://host:2181/path", m)
+	if lm.IsZooKeeper() {
+		return nil, fmt.Errorf("master %s: a zk:// address names a ZooKeeper group, not one master's HTTP address", lm)
 	}
-	if u.Port() == "" {
-		u.Host = net.JoinHostPort(u.Hostname(), "5050")
-	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+	return &url.URL{Scheme: lm.Scheme, Host: lm.Hosts[0]}, nil
 }
 
 // master remembers which master leads: the configured one, the one a 307
@@ -238,9 +236,11 @@ func (m *master) close() error {
 }
 
 // closeRetried closes the body of a stream answer that is about to be
-// retried (a 503), which resty leaves open for streams.
-func closeRetried(resp *resty.Response, _ error) {
-	if resp != nil && resp.RawResponse != nil {
+// retried (a 503), which resty leaves open for streams. resty runs the
+// hook after the last attempt too: that answer is the caller's, whose
+// Check reads Mesos' message from it ("Master has not finished recovery").
+func (c *Client) closeRetried(resp *resty.Response, _ error) {
+	if resp != nil && resp.RawResponse != nil && resp.Request.Attempt <= c.cfg.Retries {
 		resp.RawBody().Close()
 	}
 }

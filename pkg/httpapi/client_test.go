@@ -26,14 +26,15 @@ func TestParseMaster(t *testing.T) {
 		"https://m.example:443": "https://m.example:443",
 		"10.0.0.5:5050":         "http://10.0.0.5:5050",
 		"mesos-master":          "http://mesos-master:5050",
-		" http://h:1/ignored":   "http://h:1",
+		" http://h:1/":          "http://h:1",
+		"https://m.example":     "https://m.example:443", // an explicit URL means what it means on the web
 	} {
 		u, err := httpapi.ParseMaster(in)
 		if err != nil || u.String() != want {
 			t.Errorf("ParseMaster(%q) = %v, %v; want %s", in, u, err, want)
 		}
 	}
-	for _, bad := range []string{"", "ftp://h:1", "http://"} {
+	for _, bad := range []string{"", "ftp://h:1", "http://", "http://h:1/api", "http://u:p@h:1", "zk://h:2181/mesos"} {
 		if _, err := httpapi.ParseMaster(bad); err == nil {
 			t.Errorf("ParseMaster(%q) accepted", bad)
 		}
@@ -211,4 +212,20 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestStream503KeepsMessage: a SUBSCRIBE refused with 503 until the
+// retries run out still says why, as a call does.
+func TestStream503KeepsMessage(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "Master has not finished recovery", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c, _ := httpapi.New(httpapi.Config{Master: srv.URL, Retries: 1})
+	resp, err := c.Stream(t.Context()).SetBody([]byte("{}")).Post("/api/v1/scheduler")
+	err = httpapi.Check("SUBSCRIBE", resp, err, http.StatusOK)
+	if err == nil || !strings.Contains(err.Error(), "Master has not finished recovery") {
+		t.Fatalf("SUBSCRIBE after the last 503: %v", err)
+	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -99,3 +100,18 @@ func (s *Stream) Close() error {
 
 // ErrClosed is returned by Stream.Next after Close.
 var ErrClosed = errors.New("stream closed")
+
+// Decode reads the stream's next record as JSON into a T: an event of the
+// scheduler, operator or executor API. Its errors are Next's, or the
+// record that did not decode (quoted, cut short).
+func Decode[T any](s *Stream) (T, error) {
+	var v T
+	rec, err := s.Next()
+	if err != nil {
+		return v, err
+	}
+	if err := json.Unmarshal(rec, &v); err != nil {
+		return v, fmt.Errorf("decode event %.200q: %w", rec, err)
+	}
+	return v, nil
+}

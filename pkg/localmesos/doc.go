@@ -31,7 +31,7 @@
 //
 // Tasks run through a Runner: "process" runs command tasks as local
 // processes in a sandbox of their own, "docker" runs container tasks with
-// the docker CLI, "simulated" walks tasks through their states without
+// the Docker Engine API, "simulated" walks tasks through their states without
 // running anything, and "auto" picks per task.
 //
 // # What is faithful

@@ -248,6 +248,32 @@ func TestQuotaLimitEnforced(t *testing.T) {
 		"Invalid QuotaConfig: Role 'dev' is already consuming 'cpus:1; mem:256'; this is more than the requested limits 'cpus:0.5' (use 'force' flag to bypass this check)")
 }
 
+// TestQuotaCountsReservationsOnce: a role's reservation counts against its
+// limit once, whether or not its tasks hold it, so the unreserved headroom
+// beside it is still offered.
+func TestQuotaCountsReservationsOnce(t *testing.T) {
+	t.Parallel()
+	srv := start(t, nil)
+	c := operatorClient(t, srv)
+	if err := c.ReserveResources(t.Context(), agentID(t, c), operator.Reserved("dev", mesos.Resources{mesos.ScalarResource("cpus", 1)})); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UpdateQuota(t.Context(), false, mesos.QuotaConfig{Role: "dev", Limits: map[string]mesos.ScalarValue{"cpus": {Value: 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	dev := subscribe(t, srv, mesos.FrameworkInfo{Role: "dev"})
+	o := dev.offer()
+	ti := simpleTask("on-reserved", o)
+	ti.Resources = resourcesOf(o.Resources, "dev")
+	dev.launch(o, ti)
+	dev.update()
+	// The reserved cpu is in use: one unreserved cpu is still within the limit of two.
+	next := dev.offer()
+	if got := next.Resources.CPUs() - resourcesFor(next.Resources, "dev").CPUs(); got != 1 {
+		t.Fatalf("offer beside the used reservation: %g unreserved cpus, want 1: %s", got, mustJSON(next.Resources))
+	}
+}
+
 // TestQuotaGuaranteeFirst: a role below its guarantee is offered before
 // others.
 func TestQuotaGuaranteeFirst(t *testing.T) {

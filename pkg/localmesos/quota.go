@@ -273,8 +273,9 @@ func (m *master) capacity() map[string]float64 {
 	return c
 }
 
-// consumedQuota is what a role consumes against its quota: the resources
-// its frameworks' tasks use and have been offered, and its reservations.
+// consumedQuota is what a role consumes against its quota, as Mesos 1.11
+// counts it: its reservations, used or not, and the unreserved resources
+// its frameworks' tasks use and have been offered.
 func (m *master) consumedQuota(role string) map[string]float64 {
 	c := map[string]float64{}
 	for _, fw := range m.frameworks {
@@ -282,7 +283,9 @@ func (m *master) consumedQuota(role string) map[string]float64 {
 			continue
 		}
 		for k, v := range fw.held {
-			c[nameOf(k)] += v
+			if reservedTo(k) == "" { // reserved ones are counted below, once
+				c[nameOf(k)] += v
+			}
 		}
 	}
 	for _, a := range m.agents {

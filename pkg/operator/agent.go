@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"net"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ type AgentClient struct {
 // an offer's URL or mesos.AgentState.Address(). It uses the master
 // client's credentials and HTTP client, and does no I/O.
 func (c *Client) Agent(address string) (*AgentClient, error) {
+	if _, _, err := net.SplitHostPort(address); err != nil && !strings.Contains(address, "://") {
+		address = net.JoinHostPort(address, "5051") // a bare host: the agent's port, not the master's
+	}
 	base, err := httpapi.ParseMaster(address)
 	if err != nil {
 		return nil, fmt.Errorf("agent address: %w", err)

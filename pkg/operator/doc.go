@@ -12,7 +12,7 @@
 //
 //	agent, err := c.AgentOf(ctx, task.AgentID)       // or c.Agent(address)
 //	stdout := operator.SandboxPath(task.FrameworkID, task.TaskID.Value) + "/stdout"
-//	out, err := agent.ReadFile(ctx, stdout, 0, -1)   // what the task wrote, 64 KiB at a time
+//	out, err := agent.ReadFile(ctx, stdout, 0, -1)   // what the task wrote: its first 64 KiB (ReadAll: all of it)
 //	for chunk, err := range agent.Follow(ctx, stdout, 0) { ... } // tail -f
 //
 // Each call is a POST to /api/v1 whose answer comes at once: 200 with the

@@ -61,17 +61,12 @@ func (s *Stream) Events() iter.Seq2[mesos.OperatorEvent, error] {
 		}
 		s.used = true
 		for {
-			rec, err := s.stream.Next()
+			ev, err := httpapi.Decode[mesos.OperatorEvent](s.stream)
 			if err != nil {
 				if errors.Is(err, io.EOF) {
 					err = fmt.Errorf("operator stream from %s ended by the master: %w", s.Master, io.EOF)
 				}
 				yield(mesos.OperatorEvent{}, err)
-				return
-			}
-			var ev mesos.OperatorEvent
-			if err := json.Unmarshal(rec, &ev); err != nil {
-				yield(mesos.OperatorEvent{}, fmt.Errorf("decode operator event %.200q: %w", rec, err))
 				return
 			}
 			if !yield(ev, nil) {

@@ -126,17 +126,7 @@ func (c *Client) Subscribe(ctx context.Context, info mesos.FrameworkInfo, suppre
 	return sub, nil
 }
 
-func (s *Subscription) next() (mesos.Event, error) {
-	rec, err := s.stream.Next()
-	if err != nil {
-		return mesos.Event{}, err
-	}
-	var ev mesos.Event
-	if err := json.Unmarshal(rec, &ev); err != nil {
-		return mesos.Event{}, fmt.Errorf("decode event %.200q: %w", rec, err)
-	}
-	return ev, nil
-}
+func (s *Subscription) next() (mesos.Event, error) { return httpapi.Decode[mesos.Event](s.stream) }
 
 // Events yields the stream's events in order, SUBSCRIBED first, heartbeats
 // included (they show the stream is alive). It ends after the first error,

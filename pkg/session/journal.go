@@ -133,7 +133,7 @@ func scanLines(f *os.File, br *bufio.Reader, offset int64) (scan, int64, error) 
 		t := bytes.TrimSpace(line)
 		switch {
 		case long:
-			s.Problems = append(s.Problems, JournalProblem{Offset: offset, Text: string(t[:80]), Err: "line longer than 16 MiB"})
+			s.Problems = append(s.Problems, JournalProblem{Offset: offset, Text: string(t[:min(len(t), 80)]), Err: "line longer than 16 MiB"})
 		case len(t) > 0:
 			var e Entry
 			if jerr := json.Unmarshal(t, &e); jerr != nil {

@@ -35,7 +35,7 @@ func StandIns() []StandIn {
 // the ZooKeeper is on this machine, it starts the two stand-ins (or finds
 // them running), registered in it. It returns what it did, a line each.
 func StartMasters(ctx context.Context, url string) ([]string, error) {
-	m, err := leader.Parse(url)
+	m, err := ParseURL(url)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func StartMasters(ctx context.Context, url string) ([]string, error) {
 	for _, d := range StandIns() {
 		s, err := standin.Start(ctx, d.Name, "--master-addr="+d.Master, "--agent-addr="+d.Agent, "--zk="+url, "--runner=simulated")
 		if err != nil {
-			return said, err
+			return said, fmt.Errorf("%w. To move the stand-ins: set %s (the first of four ports) in the shell that starts Jupyter, then restart the kernel", err, EnvPort)
 		}
 		said = append(said, fmt.Sprintf("stand-in master %s runs at %s (pid %d)", d.Name, s.URL, s.PID))
 	}

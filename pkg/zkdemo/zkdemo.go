@@ -51,13 +51,23 @@ type Group struct {
 	Path string
 }
 
+// ParseURL reads the notebook's ZooKeeper URL; its error says how to fix
+// it, for the Configuration cell.
+func ParseURL(url string) (leader.Master, error) {
+	m, err := leader.Parse(url)
+	if err != nil {
+		return m, fmt.Errorf("%w. Fix: set MESOS_ZK (or MESOS_MASTER) in the shell that starts Jupyter, then restart the kernel", err)
+	}
+	return m, nil
+}
+
 // Connect opens a ZooKeeper session with the servers of url (its chatter
 // silenced) and waits, a few seconds at most, until the session is
 // established. Its error says how to get a ZooKeeper that answers.
 func Connect(ctx context.Context, url string) (*Group, error) {
-	m, err := leader.Parse(url)
+	m, err := ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("%w. Fix: set MESOS_ZK (or MESOS_MASTER) in the shell that starts Jupyter, then restart the kernel", err)
+		return nil, err
 	}
 	conn, events, err := zk.Connect(m.Hosts, 10*time.Second, zk.WithLogger(log.New(io.Discard, "", 0)))
 	if err != nil {

@@ -70,14 +70,14 @@ func Start(ctx context.Context, name string, args ...string) (*StandIn, error) {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("stand-in folder: %w", err)
 	}
-	if pid := readPID(s.dir); pid > 0 && proc.Alive(pid) {
+	if pid := readPID(s.dir); pid > 0 && held(s.dir) {
 		s.PID = pid
 		return s, s.waitHealthy(ctx)
 	}
 	// A master address someone else answers on would pass the health
 	// check below for a stand-in that exited at once.
 	if ln, err := net.Listen("tcp", strings.TrimPrefix(s.URL, "http://")); err != nil {
-		return nil, fmt.Errorf("localmesos %s cannot listen on %s: %v: stop what uses it, or choose other ports", name, strings.TrimPrefix(s.URL, "http://"), err)
+		return nil, fmt.Errorf("localmesos %s cannot listen on %s: %v: stop what uses it, or give the stand-in other ports", name, strings.TrimPrefix(s.URL, "http://"), err)
 	} else {
 		ln.Close()
 	}
@@ -90,8 +90,17 @@ func Start(ctx context.Context, name string, args ...string) (*StandIn, error) {
 		return nil, err
 	}
 	defer logf.Close()
+	lock, err := lockFile(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Close()
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	// The child inherits the locked file: the lock lives exactly as long
+	// as the stand-in, so a pid the system gave to another process since
+	// is never taken for it.
+	cmd.ExtraFiles = []*os.File{lock}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start localmesos %s: %w", name, err)
@@ -117,7 +126,7 @@ func Find(name string) (*StandIn, bool) {
 	}
 	dir := filepath.Join(root, name)
 	pid := readPID(dir)
-	if pid <= 0 || !proc.Alive(pid) {
+	if pid <= 0 || !proc.Alive(pid) || !held(dir) {
 		return nil, false
 	}
 	url, _ := os.ReadFile(filepath.Join(dir, "url"))
@@ -145,17 +154,24 @@ func (s *StandIn) waitHealthy(ctx context.Context) error {
 	}
 }
 
+// stopWait bounds Stop whatever its ctx says: a stand-in that does not
+// exit after SIGTERM is killed.
+const stopWait = 15 * time.Second
+
 // Stop ends the stand-in (SIGTERM: it kills its tasks and leaves
-// ZooKeeper) and waits for it to exit.
+// ZooKeeper) and waits for it to exit; after 15 s, or when ctx ends, it
+// kills it.
 func (s *StandIn) Stop(ctx context.Context) error {
-	if s.PID <= 0 || !proc.Alive(s.PID) {
+	if !s.Running() {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, stopWait)
+	defer cancel()
 	syscall.Kill(s.PID, syscall.SIGTERM)
 	for proc.Alive(s.PID) {
 		if err := sleep(ctx, 20*time.Millisecond); err != nil {
 			syscall.Kill(s.PID, syscall.SIGKILL)
-			return fmt.Errorf("localmesos %s did not stop: %w", s.Name, err)
+			return fmt.Errorf("localmesos %s did not stop within %s: killed it", s.Name, stopWait)
 		}
 	}
 	os.Remove(filepath.Join(s.dir, "pid"))
@@ -163,7 +179,34 @@ func (s *StandIn) Stop(ctx context.Context) error {
 }
 
 // Running reports whether the stand-in's process is alive.
-func (s *StandIn) Running() bool { return s.PID > 0 && proc.Alive(s.PID) }
+func (s *StandIn) Running() bool { return s.PID > 0 && proc.Alive(s.PID) && held(s.dir) }
+
+// lockFile opens the stand-in's lock and takes it, for the child to hold.
+func lockFile(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("stand-in %s is being started by another cell: %w", filepath.Base(dir), err)
+	}
+	return f, nil
+}
+
+// held reports whether a live stand-in holds the folder's lock.
+func held(dir string) bool {
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return true
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
+}
 
 // lastLines is the end of a log file, on one line.
 func lastLines(path string, n int) string {
