@@ -169,8 +169,10 @@ func (l *listener) loop(ctx context.Context) string {
 		l.state.Status, l.state.Message = StatusSubscribed, ""
 		l.mu.Unlock()
 		l.log.Printf("subscribed: framework %s, stream %s, master %s", sub.FrameworkID.Value, sub.StreamID, sub.Master)
-		go l.reconcile(ctx, sub.FrameworkID.Value)
+		rctx, stopReconciling := context.WithCancel(ctx)
+		go l.reconcile(rctx, sub.FrameworkID.Value)
 		end := l.read(ctx, sub)
+		stopReconciling()
 		l.mu.Lock()
 		l.sub = nil
 		l.mu.Unlock()
@@ -320,26 +322,69 @@ func kernelPID(dir string) int {
 // (or TASK_GONE, TASK_UNKNOWN), never stays TASK_RUNNING in the journal,
 // and a launch the master lost (it restarted between the ACCEPT and the
 // task's first update) is answered too, not waited for forever.
+//
+// A master that has just failed over does not answer for a task on an
+// agent that has not re-registered with it yet, and a call can be lost:
+// so, as the docs advise, the explicit request is sent again for the tasks
+// that no update has named since, after 2 s, then doubling up to 30 s,
+// until every one has been answered or ctx (the subscription) ends.
 func (l *listener) reconcile(ctx context.Context, frameworkID string) {
+	began := time.Now()
+	explicit := func(tasks []mesos.ReconcileTask) {
+		if err := l.client.Reconcile(ctx, tasks...); err != nil && ctx.Err() == nil {
+			l.log.Printf("explicit reconciliation of %d task(s) failed: %v", len(tasks), err)
+		}
+	}
+	tasks := l.liveTasks(frameworkID, time.Time{})
+	if len(tasks) > 0 {
+		explicit(tasks)
+	}
+	if err := l.client.Reconcile(ctx); err != nil && ctx.Err() == nil {
+		l.log.Printf("implicit reconciliation failed: %v", err)
+	}
+	l.log.Printf("reconciliation asked: %d live task(s) by name, then all", len(tasks))
+	for wait := reconcileRetry; len(tasks) > 0; wait = min(2*wait, reconcileRetryMax) {
+		if sleep(ctx, wait) != nil {
+			return
+		}
+		if tasks = l.liveTasks(frameworkID, began); len(tasks) > 0 {
+			explicit(tasks)
+			l.log.Printf("reconciliation asked again, after %s: %d task(s) not answered for yet", wait, len(tasks))
+		}
+	}
+}
+
+// How soon, and at most how often, the explicit reconciliation of tasks
+// the master has not answered for is sent again.
+var (
+	reconcileRetry    = 2 * time.Second
+	reconcileRetryMax = 30 * time.Second
+)
+
+// liveTasks are the tasks to reconcile by name: those the journal holds
+// as live and those a cell launched that no update has named, leaving out
+// the ones an update has named since answered.
+func (l *listener) liveTasks(frameworkID string, answered time.Time) []mesos.ReconcileTask {
 	s, _, err := scanJournal(filepath.Join(l.dir, journalFile), 0)
 	if err != nil {
 		l.log.Printf("reconcile: read the journal: %v", err)
 	}
-	latest := map[string]mesos.TaskStatus{}
+	latest := map[string]Entry{}
 	var order []string
 	for _, e := range s.Entries {
 		if e.FrameworkID != frameworkID || e.Event.Type != mesos.EventUpdate || e.Event.Update == nil {
 			continue
 		}
-		st := e.Event.Update.Status
-		if _, seen := latest[st.TaskID.Value]; !seen {
-			order = append(order, st.TaskID.Value)
+		id := e.Event.Update.Status.TaskID.Value
+		if _, seen := latest[id]; !seen {
+			order = append(order, id)
 		}
-		latest[st.TaskID.Value] = st
+		latest[id] = e
 	}
 	var tasks []mesos.ReconcileTask
 	for _, id := range order {
-		if st := latest[id]; !st.State.Terminal() {
+		e := latest[id]
+		if st := e.Event.Update.Status; !st.State.Terminal() && (answered.IsZero() || e.Received.Before(answered)) {
 			tasks = append(tasks, mesos.ReconcileTask{TaskID: st.TaskID, AgentID: st.AgentID})
 		}
 	}
@@ -352,15 +397,7 @@ func (l *listener) reconcile(ctx context.Context, frameworkID string) {
 			tasks = append(tasks, mesos.ReconcileTask{TaskID: info.TaskID, AgentID: &info.AgentID})
 		}
 	}
-	if len(tasks) > 0 {
-		if err := l.client.Reconcile(ctx, tasks...); err != nil {
-			l.log.Printf("explicit reconciliation of %d task(s) failed: %v", len(tasks), err)
-		}
-	}
-	if err := l.client.Reconcile(ctx); err != nil {
-		l.log.Printf("implicit reconciliation failed: %v", err)
-	}
-	l.log.Printf("reconciliation asked: %d live task(s) by name, then all", len(tasks))
+	return tasks
 }
 
 // watchLeader follows the leader in ZooKeeper: when it changes, the
