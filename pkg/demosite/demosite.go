@@ -62,8 +62,14 @@ const (
 // 64 MB, and the offer's first free port mapped to the container's port
 // 80 (BRIDGE networking), so that the page is reachable at the agent's
 // address on that port. shell false runs the image's own entrypoint.
+//
+// An offer with no ports (an agent started without any) gives a task
+// that maps none: it runs, and serves nothing reachable.
 func Task(offer mesos.Offer, image string) mesos.TaskInfo {
-	return task(offer, image, offer.Resources.Ports().Range[0].Begin)
+	if ports := offer.Resources.Ports().Range; len(ports) > 0 {
+		return task(offer, image, ports[0].Begin)
+	}
+	return task(offer, image, 0)
 }
 
 // Tasks is up to n copies of Task that fit in the offer together, each
@@ -82,19 +88,22 @@ func Tasks(offer mesos.Offer, image string, n int) []mesos.TaskInfo {
 	return tasks
 }
 
+// task is the demo site's TaskInfo with the host port mapped to the
+// container's 80 (none for port 0).
 func task(offer mesos.Offer, image string, port uint64) mesos.TaskInfo {
-	return mesos.TaskInfo{
+	t := mesos.TaskInfo{
 		Name:      "demo-site",
 		TaskID:    session.TaskID("web"),
 		AgentID:   offer.AgentID,
-		Resources: mesos.TaskResources(CPUs, Mem, port),
+		Resources: mesos.TaskResources(CPUs, Mem),
 		Command:   &mesos.CommandInfo{Shell: new(false)},
-		Container: &mesos.ContainerInfo{Type: mesos.ContainerDocker, Docker: &mesos.DockerInfo{
-			Image:        image,
-			Network:      mesos.NetworkBridge,
-			PortMappings: []mesos.PortMapping{{HostPort: uint32(port), ContainerPort: 80, Protocol: "tcp"}},
-		}},
+		Container: &mesos.ContainerInfo{Type: mesos.ContainerDocker, Docker: &mesos.DockerInfo{Image: image, Network: mesos.NetworkBridge}},
 	}
+	if port > 0 {
+		t.Resources = mesos.TaskResources(CPUs, Mem, port)
+		t.Container.Docker.PortMappings = []mesos.PortMapping{{HostPort: uint32(port), ContainerPort: 80, Protocol: "tcp"}}
+	}
+	return t
 }
 
 // Page is what a GET of the site answered.
@@ -125,7 +134,7 @@ func Fetch(ctx context.Context, s *session.Session) (Page, error) {
 		return Page{}, fmt.Errorf("task %s is %s (%s): it serves no page; run the ACCEPT cell to launch another", t.ID.Value, t.State, session.Explain(t.Status))
 	}
 	if t.Launched == nil || t.Launched.Container == nil || t.Launched.Container.Docker == nil || len(t.Launched.Container.Docker.PortMappings) == 0 {
-		return Page{}, fmt.Errorf("task %s maps no port: it is not the demo site; run the ACCEPT cell to launch it", t.ID.Value)
+		return Page{}, fmt.Errorf("task %s maps no port (not the demo site, or its offer had no ports): it serves nothing to fetch; run the ACCEPT cell to launch another", t.ID.Value)
 	}
 	host, err := s.AgentHostname(t.AgentID)
 	if err != nil {

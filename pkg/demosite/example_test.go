@@ -37,3 +37,12 @@ func ExampleTasks() {
 	// demo-site host port 9002
 	// 0 when none is wanted
 }
+
+// An offer without ports (an agent started with none) gives a task that
+// maps none, rather than a crash.
+func ExampleTask_noPorts() {
+	task := demosite.Task(mesos.Offer{AgentID: mesos.AgentID{Value: "S0"}}, demosite.Local)
+	fmt.Println(len(task.Container.Docker.PortMappings), "port mappings,", len(task.Resources.Ports().Range), "ports")
+	// Output:
+	// 0 port mappings, 0 ports
+}
