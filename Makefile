@@ -19,7 +19,7 @@ export JUPYTER
 BUILD := .build
 
 .PHONY: all deps go-tools kernel jupyter zookeeper gopls build images demo notebook localmesos \
-	test lint unit cluster-checks offline-cluster jupyter-image refresh-notebooks bench chaos fuzz clean
+	test test-deps lint unit cluster-checks offline-cluster jupyter-image refresh-notebooks bench chaos fuzz clean
 
 all: build
 
@@ -81,7 +81,20 @@ localmesos:
 	$(GO) run ./cmd/localmesos -v
 
 ## test: what CI runs.
-test: deps lint unit cluster-checks offline-cluster chaos
+test: deps test-deps lint unit cluster-checks offline-cluster chaos
+
+# test-deps: the Debian packages make test needs beyond make deps
+# (command:package), installed when missing, or the exact command to run.
+TEST_TOOLS := shellcheck:shellcheck chromium:chromium vagrant:vagrant docker-compose:docker-compose curl:curl
+test-deps:
+	@need=""; for t in $(TEST_TOOLS); do command -v $${t%%:*} >/dev/null 2>&1 || need="$$need $${t#*:}"; done; \
+	if [ -z "$$need" ]; then echo "deps: test tools found"; \
+	elif command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; }; then \
+		s=""; [ "$$(id -u)" = 0 ] || s=sudo; \
+		{ $$s apt-get install -y -qq --no-install-recommends $$need fonts-dejavu-core >/dev/null 2>&1 || \
+		  { $$s apt-get update -qq && $$s apt-get install -y -qq --no-install-recommends $$need fonts-dejavu-core >/dev/null; }; } && \
+		echo "deps: installed$$need from Debian's packages"; \
+	else echo "deps: make test needs$$need. Run: sudo apt-get install -y$$need fonts-dejavu-core"; exit 1; fi
 
 ## mesos: real Mesos 1.11.0 for the tests, unpacked from ../shared/mesos (.ci/mesos.sh).
 MESOS_SHARED ?= ../shared/mesos

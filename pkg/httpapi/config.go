@@ -1,9 +1,13 @@
 package httpapi
 
 import (
+	"errors"
+
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/go-resty/resty/v2"
 )
 
 // Config says which master to talk to and how. The zero value is not
@@ -98,4 +102,40 @@ type Exchange struct {
 	ResponseBody []byte // empty for streams and for 202
 	Err          error
 	Duration     time.Duration
+}
+
+// observe tells Config.Observe about an answer (streams: the status only).
+func (c *Client) observe(resp *resty.Response, err error) {
+	if c.cfg.Observe == nil || resp == nil {
+		return
+	}
+	req := resp.Request
+	ex := Exchange{Method: req.Method, URL: req.URL, Err: err}
+	ex.RequestBody, _ = req.Body.([]byte)
+	if raw := resp.RawResponse; raw != nil {
+		ex.StatusCode, ex.Status = raw.StatusCode, raw.Status
+		ex.URL = raw.Request.URL.String() // after redirects
+		ex.ResponseBody = resp.Body()
+	}
+	ex.Duration = resp.Time()
+	if ex.Duration <= 0 {
+		ex.Duration = time.Since(req.Time)
+	}
+	c.cfg.Observe(ex)
+}
+
+// observeError tells Config.Observe about a request that got no usable
+// answer.
+func (c *Client) observeError(req *resty.Request, err error) {
+	if c.cfg.Observe == nil {
+		return
+	}
+	var re *resty.ResponseError
+	if errors.As(err, &re) {
+		c.observe(re.Response, re.Err)
+		return
+	}
+	ex := Exchange{Method: req.Method, URL: req.URL, Err: err, Duration: time.Since(req.Time)}
+	ex.RequestBody, _ = req.Body.([]byte)
+	c.cfg.Observe(ex)
 }

@@ -3,8 +3,13 @@ package httpapi
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+
+	"github.com/go-resty/resty/v2"
 )
 
 // Error is a non-2xx answer from Mesos. Body is Mesos' own message, such as
@@ -21,11 +26,7 @@ type Error struct {
 
 // Error says what was done, where, and what Mesos answered.
 func (e *Error) Error() string {
-	host := e.URL
-	if u, err := url.Parse(e.URL); err == nil && u.Host != "" {
-		host = u.Host
-	}
-	msg := fmt.Sprintf("%s to %s: %s", e.Call, host, e.Status)
+	msg := fmt.Sprintf("%s to %s: %s", e.Call, hostOf(e.URL), e.Status)
 	if e.Body != "" {
 		msg += ": " + e.Body
 	}
@@ -62,4 +63,43 @@ type ProtocolError struct {
 // Error says which call got what unexpected answer.
 func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("%s to %s: %s", e.Call, e.URL, e.Msg)
+}
+
+// Check turns resty's answer to a call into this package's errors: a
+// failure to send, wrapped with what was being done; a 307 Go could not
+// follow (no usable Location) as *ProtocolError; any status but want (any
+// 2xx when want is empty) as *Error with Mesos' message. The body of a
+// refused stream is read (bounded) and closed.
+func Check(call string, resp *resty.Response, err error, want ...int) error {
+	if err != nil {
+		target := ""
+		if resp != nil && resp.Request != nil {
+			target = " to " + hostOf(resp.Request.URL)
+		}
+		return fmt.Errorf("%s%s: %w", call, target, err)
+	}
+	code := resp.StatusCode()
+	if len(want) == 0 && code/100 == 2 || slices.Contains(want, code) {
+		return nil
+	}
+	body := resp.Body()
+	if body == nil && resp.RawResponse != nil {
+		body, _ = io.ReadAll(io.LimitReader(resp.RawBody(), maxErrorBody+1))
+		resp.RawBody().Close()
+	}
+	target := resp.Request.URL
+	if resp.RawResponse != nil && resp.RawResponse.Request != nil {
+		target = resp.RawResponse.Request.URL.String() // after redirects
+	}
+	if code == http.StatusTemporaryRedirect {
+		return &ProtocolError{Call: call, URL: target, Msg: fmt.Sprintf("307 with an unusable Location %q", resp.Header().Get("Location"))}
+	}
+	return &Error{Call: call, URL: target, StatusCode: code, Status: resp.Status(), Body: trimBody(body)}
+}
+
+func hostOf(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return rawURL
 }

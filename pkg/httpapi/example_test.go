@@ -18,8 +18,9 @@ func ExampleError() {
 	}))
 	defer master.Close()
 
-	conn, _ := httpapi.NewConn(httpapi.Config{Master: master.URL})
-	_, _, err := conn.Do(context.Background(), httpapi.Request{Call: "KILL", Method: "POST", Path: "/api/v1/scheduler", Body: []byte(`{}`)})
+	c, _ := httpapi.New(httpapi.Config{Master: master.URL})
+	resp, err := c.R(context.Background()).SetBody([]byte(`{}`)).Post("/api/v1/scheduler")
+	err = httpapi.Check("KILL", resp, err, http.StatusAccepted)
 	var e *httpapi.Error
 	if errors.As(err, &e) && e.StatusCode == http.StatusForbidden {
 		fmt.Println(e.Status, "-", e.Body)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/mesosnb/mesosnb/pkg/httpapi"
@@ -23,31 +22,34 @@ const Path = "/api/v1"
 // Client is a client for the master's operator API and its plain read
 // endpoints. Methods are safe for concurrent use.
 type Client struct {
-	conn *httpapi.Conn
+	http *httpapi.Client
 }
 
 // New returns a Client for cfg. It does no I/O.
 func New(cfg Config) (*Client, error) {
-	conn, err := httpapi.NewConn(cfg)
+	h, err := httpapi.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{conn: conn}, nil
+	return &Client{http: h}, nil
 }
 
-// Conn is the connection the client sends on.
-func (c *Client) Conn() *httpapi.Conn { return c.conn }
-
-// Call sends an operator call and decodes its answer.
+// Call sends an operator call, POST /api/v1 with the call as JSON, and
+// decodes its answer (200 OK with a JSON body, empty for some calls).
 func (c *Client) Call(ctx context.Context, call mesos.OperatorCall) (*mesos.OperatorResponse, error) {
 	body, err := json.Marshal(call)
 	if err != nil {
 		return nil, fmt.Errorf("%s: encode call: %w", call.Type, err)
 	}
-	_, raw, err := c.conn.Do(ctx, httpapi.Request{Call: string(call.Type), Method: http.MethodPost, Path: Path, Body: body, Header: jsonHeader()})
-	if err != nil {
+	r, err := c.http.R(ctx).
+		SetHeader("Content-Type", "application/json").
+		SetHeader("Accept", "application/json").
+		SetBody(body).
+		Post(Path)
+	if err := httpapi.Check(string(call.Type), r, err); err != nil {
 		return nil, err
 	}
+	raw := r.Body()
 	var resp mesos.OperatorResponse
 	if len(raw) == 0 {
 		return &resp, nil // TEARDOWN answers 200 with no body
@@ -56,13 +58,6 @@ func (c *Client) Call(ctx context.Context, call mesos.OperatorCall) (*mesos.Oper
 		return nil, fmt.Errorf("%s: decode answer %.200q: %w", call.Type, raw, err)
 	}
 	return &resp, nil
-}
-
-func jsonHeader() http.Header {
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json")
-	return h
 }
 
 // callFor sends a call whose answer must carry the part named after it.
@@ -132,4 +127,4 @@ func (c *Client) Teardown(ctx context.Context, id mesos.FrameworkID) error {
 
 // Close releases the client's idle connections and, for a zk:// master, its
 // ZooKeeper session.
-func (c *Client) Close() error { return c.conn.Close() }
+func (c *Client) Close() error { return c.http.Close() }

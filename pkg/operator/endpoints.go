@@ -15,10 +15,11 @@ import (
 // and they are still the quickest look at a cluster.
 
 func (c *Client) get(ctx context.Context, path string, out any) error {
-	_, body, err := c.conn.Do(ctx, httpapi.Request{Call: "GET " + path, Method: http.MethodGet, Path: path})
-	if err != nil {
+	resp, err := c.http.R(ctx).Get(path)
+	if err := httpapi.Check("GET "+path, resp, err); err != nil {
 		return err
 	}
+	body := resp.Body()
 	if out == nil {
 		return nil
 	}
@@ -58,14 +59,11 @@ func (c *Client) AgentState(ctx context.Context, agent string) (*mesos.SlaveStat
 	if err != nil {
 		return nil, fmt.Errorf("agent address: %w", err)
 	}
-	ac, err := httpapi.NewConn(httpapi.Config{Master: base.String(), Principal: c.conn.Config().Principal, Secret: c.conn.Config().Secret, CAFile: c.conn.Config().CAFile, HTTPClient: c.conn.Config().HTTPClient})
-	if err != nil {
+	resp, err := c.http.R(ctx).Get(base.String() + "/state")
+	if err := httpapi.Check("GET /state", resp, err); err != nil {
 		return nil, err
 	}
-	_, body, err := ac.Do(ctx, httpapi.Request{Call: "GET /state", Method: http.MethodGet, Path: "/state"})
-	if err != nil {
-		return nil, err
-	}
+	body := resp.Body()
 	var st mesos.SlaveState
 	if err := json.Unmarshal(body, &st); err != nil {
 		return nil, fmt.Errorf("GET %s/state: decode answer %.200q: %w", base, body, err)
@@ -77,17 +75,19 @@ func (c *Client) AgentState(ctx context.Context, agent string) (*mesos.SlaveStat
 // through GET /redirect, and returns its base URL. It does not follow the
 // redirect, and it changes nothing in the client.
 func (c *Client) Redirect(ctx context.Context) (string, error) {
-	base, err := c.conn.Leader(ctx)
+	base, err := c.http.Leader(ctx)
 	if err != nil {
 		return "", err
 	}
-	hc := &http.Client{Transport: http.DefaultTransport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	if cc := c.conn.Config().HTTPClient; cc != nil {
-		hc.Transport = cc.Transport
-	}
+	// A plain request: the client's redirect policy would follow the 307
+	// this endpoint exists to show.
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/redirect", nil)
 	if err != nil {
 		return "", err
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if cc := c.http.Config().HTTPClient; cc != nil {
+		hc.Transport = cc.Transport
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -31,16 +31,21 @@ const operatorHeartbeat = 15 * time.Second
 // Subscribe opens the operator event stream. SUBSCRIBE.
 func (c *Client) Subscribe(ctx context.Context) (*Stream, error) {
 	body, _ := json.Marshal(mesos.OperatorCall{Type: mesos.OperatorSubscribe})
-	resp, err := c.conn.Open(ctx, httpapi.Request{Call: "SUBSCRIBE", Method: http.MethodPost, Path: Path, Body: body, Header: jsonHeader()})
+	resp, err := c.http.Stream(ctx).
+		SetHeader("Content-Type", "application/json").
+		SetHeader("Accept", "application/json").
+		SetBody(body).
+		Post(Path)
+	if err := httpapi.Check("operator SUBSCRIBE", resp, err, http.StatusOK); err != nil {
+		return nil, err
+	}
+	raw := resp.RawResponse
+	master := raw.Request.URL.Scheme + "://" + raw.Request.URL.Host
+	st, err := httpapi.NewStream("operator SUBSCRIBE", raw.Request.URL.Host, raw)
 	if err != nil {
 		return nil, err
 	}
-	master := resp.Request.URL.Scheme + "://" + resp.Request.URL.Host
-	st, err := httpapi.NewStream("operator SUBSCRIBE", resp.Request.URL.Host, resp)
-	if err != nil {
-		return nil, err
-	}
-	st.SetIdleTimeout(time.Duration(c.conn.Config().MissedHeartbeats) * operatorHeartbeat)
+	st.SetIdleTimeout(time.Duration(c.http.Config().MissedHeartbeats) * operatorHeartbeat)
 	return &Stream{Master: master, stream: st}, nil
 }
 

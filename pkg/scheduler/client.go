@@ -2,9 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"sync"
 
 	"github.com/mesosnb/mesosnb/pkg/httpapi"
@@ -30,7 +27,7 @@ const Path = "/api/v1/scheduler"
 // held elsewhere (by the notebook session's listener). Methods are safe for
 // concurrent use.
 type Client struct {
-	conn *httpapi.Conn
+	http *httpapi.Client
 
 	mu          sync.Mutex
 	frameworkID *mesos.FrameworkID
@@ -41,16 +38,15 @@ type Client struct {
 // in ZooKeeper on the first call, and again whenever the leader it named
 // stops answering.
 func New(cfg Config) (*Client, error) {
-	conn, err := httpapi.NewConn(cfg)
+	h, err := httpapi.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{conn: conn}, nil
+	return &Client{http: h}, nil
 }
 
-// Conn is the connection the client sends on, for callers that need the
-// leader's address.
-func (c *Client) Conn() *httpapi.Conn { return c.conn }
+// Leader is the base URL of the master calls go to now.
+func (c *Client) Leader(ctx context.Context) (string, error) { return c.http.Leader(ctx) }
 
 // Bind makes later calls speak for this framework on this stream, without
 // subscribing: the stream is held by another process.
@@ -80,38 +76,6 @@ func (c *Client) StreamID() string {
 	return c.streamID
 }
 
-// Call sends any call but SUBSCRIBE: it fills in framework_id and the
-// Mesos-Stream-Id header, posts the call on a connection of its own, and
-// returns the answer's body (empty for 202). Most code uses the typed
-// methods (Accept, Kill...), which all go through Call.
-func (c *Client) Call(ctx context.Context, call mesos.Call) ([]byte, error) {
-	if call.Type == mesos.CallSubscribe {
-		return nil, fmt.Errorf("SUBSCRIBE: use Subscribe, which keeps the stream open")
-	}
-	c.mu.Lock()
-	fw, sid := c.frameworkID, c.streamID
-	c.mu.Unlock()
-	if fw == nil {
-		return nil, fmt.Errorf("%s: not subscribed: call Subscribe (or Bind) first", call.Type)
-	}
-	call.FrameworkID = fw
-	body, err := json.Marshal(call)
-	if err != nil {
-		return nil, fmt.Errorf("%s: encode call: %w", call.Type, err)
-	}
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json")
-	h.Set("Mesos-Stream-Id", sid)
-	_, resp, err := c.conn.Do(ctx, httpapi.Request{Call: string(call.Type), Method: http.MethodPost, Path: Path, Body: body, Header: h})
-	return resp, err
-}
-
-func (c *Client) call(ctx context.Context, call mesos.Call) error {
-	_, err := c.Call(ctx, call)
-	return err
-}
-
 // Close releases the client's idle connections and, for a zk:// master, its
 // ZooKeeper session. A Subscription stays open until closed itself.
-func (c *Client) Close() error { return c.conn.Close() }
+func (c *Client) Close() error { return c.http.Close() }

@@ -36,8 +36,14 @@
 // Location: //host:port/...) and the leader remembered, and a 503 (no
 // leader elected yet) is retried with backoff.
 //
+// To see what a call puts on the wire, read calls.go: Call builds the
+// request (POST /api/v1/scheduler, the Mesos-Stream-Id header, the call as
+// JSON, 202 expected) and each method (Accept, Kill...) fills in one call;
+// the leader following and retries are httpapi's resty configuration.
+//
 // Errors: a refused call is a *Error carrying the HTTP status and Mesos'
-// own message; an ERROR event is an *ErrorEvent; a stream on which nothing,
+// own message; an ERROR event is an *ErrorEvent, and errors.Is tells the
+// two a framework must act on (ErrFrameworkRemoved, ErrFailedOver); a stream on which nothing,
 // not even a heartbeat, arrived for Config.MissedHeartbeats intervals ends
 // with httpapi.ErrHeartbeatTimeout. Re-subscribing is the caller's job (the
 // notebook session does it with backoff), because only the caller knows

@@ -346,7 +346,7 @@ func TestRedirectToLeader(t *testing.T) {
 	if n := followerHits.Load(); n != 1 {
 		t.Fatalf("follower asked %d times, want once (the leader is remembered)", n)
 	}
-	if got, _ := c.Conn().Leader(t.Context()); got != leader.srv.URL {
+	if got, _ := c.Leader(t.Context()); got != leader.srv.URL {
 		t.Fatalf("leader %s", got)
 	}
 }

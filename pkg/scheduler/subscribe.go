@@ -45,6 +45,22 @@ type ErrorEvent struct {
 // Error quotes the master's message.
 func (e *ErrorEvent) Error() string { return "master sent ERROR: " + e.Message }
 
+// The two ERROR events a framework must tell apart, found with errors.Is:
+var (
+	// ErrFrameworkRemoved: the framework was torn down, or its failover
+	// timeout passed; its id can never subscribe again.
+	ErrFrameworkRemoved = errors.New("Framework has been removed")
+	// ErrFailedOver: another subscription of the same framework took its
+	// place; this one should stop, not fight back.
+	ErrFailedOver = errors.New("Framework failed over")
+)
+
+// Is makes errors.Is(err, ErrFrameworkRemoved) and ErrFailedOver match the
+// master's message, which is all the protocol gives to tell them apart.
+func (e *ErrorEvent) Is(target error) bool {
+	return (target == ErrFrameworkRemoved || target == ErrFailedOver) && e.Message == target.Error()
+}
+
 // Subscribe registers the framework and opens its event stream. To
 // re-subscribe (after a dropped connection, or from a new process) set
 // info.ID to the framework id: it is also sent as the call's top-level
@@ -61,32 +77,35 @@ func (c *Client) Subscribe(ctx context.Context, info mesos.FrameworkInfo, suppre
 	if err != nil {
 		return nil, fmt.Errorf("SUBSCRIBE: encode call: %w", err)
 	}
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json")
-	resp, err := c.conn.Open(ctx, httpapi.Request{Call: "SUBSCRIBE", Method: http.MethodPost, Path: Path, Body: body, Header: h})
+	// Every call after this one carries the stream id it answers with.
+	resp, err := c.http.Stream(ctx).
+		SetHeader("Content-Type", "application/json").
+		SetHeader("Accept", "application/json").
+		SetBody(body).
+		Post(Path)
+	if err := httpapi.Check("SUBSCRIBE", resp, err, http.StatusOK); err != nil {
+		return nil, err
+	}
+	raw := resp.RawResponse
+	master := raw.Request.URL.Scheme + "://" + raw.Request.URL.Host
+	stream, err := httpapi.NewStream("SUBSCRIBE", raw.Request.URL.Host, raw)
 	if err != nil {
 		return nil, err
 	}
-	master := resp.Request.URL.Scheme + "://" + resp.Request.URL.Host
-	stream, err := httpapi.NewStream("SUBSCRIBE", resp.Request.URL.Host, resp)
-	if err != nil {
-		return nil, err
-	}
-	sub := &Subscription{StreamID: resp.Header.Get("Mesos-Stream-Id"), Master: master, stream: stream}
+	sub := &Subscription{StreamID: raw.Header.Get("Mesos-Stream-Id"), Master: master, stream: stream}
 
 	// The first event decides: SUBSCRIBED, or ERROR and the end.
-	cfg := c.conn.Config()
+	cfg := c.http.Config()
 	stream.SetIdleTimeout(cfg.Timeout)
 	ev, err := sub.next()
 	if err != nil {
 		stream.Close()
-		return nil, fmt.Errorf("SUBSCRIBE to %s: waiting for SUBSCRIBED: %w", resp.Request.URL.Host, err)
+		return nil, fmt.Errorf("SUBSCRIBE to %s: waiting for SUBSCRIBED: %w", raw.Request.URL.Host, err)
 	}
 	switch {
 	case ev.Type == mesos.EventError && ev.Error != nil:
 		stream.Close()
-		return nil, fmt.Errorf("SUBSCRIBE to %s: %w", resp.Request.URL.Host, &ErrorEvent{Message: ev.Error.Message})
+		return nil, fmt.Errorf("SUBSCRIBE to %s: %w", raw.Request.URL.Host, &ErrorEvent{Message: ev.Error.Message})
 	case ev.Type != mesos.EventSubscribed || ev.Subscribed == nil:
 		stream.Close()
 		return nil, &httpapi.ProtocolError{Call: "SUBSCRIBE", URL: master, Msg: fmt.Sprintf("first event is %s, want SUBSCRIBED", ev.Type)}

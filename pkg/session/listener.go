@@ -135,8 +135,7 @@ func (l *listener) loop(ctx context.Context) string {
 			if ctx.Err() != nil {
 				break
 			}
-			var ee *scheduler.ErrorEvent
-			if errors.As(err, &ee) && ee.Message == "Framework has been removed" {
+			if errors.Is(err, scheduler.ErrFrameworkRemoved) {
 				l.setStatus(StatusRemoved, "the master removed the framework (TEARDOWN, or its failover timeout passed)")
 				return "framework removed"
 			}
@@ -169,8 +168,7 @@ func (l *listener) loop(ctx context.Context) string {
 		if ctx.Err() != nil {
 			break
 		}
-		var ee *scheduler.ErrorEvent
-		if errors.As(end, &ee) && ee.Message == "Framework failed over" {
+		if errors.Is(end, scheduler.ErrFailedOver) {
 			// Someone else subscribed as this framework: do not fight.
 			l.setStatus(StatusStopped, "another subscriber took over the framework (Framework failed over)")
 			return "superseded"
@@ -345,8 +343,9 @@ func (l *listener) watchLeader(ctx context.Context, master string) {
 			}
 			hp := info.HostPort()
 			if current != "" && hp != current {
+				// The old leader's address is forgotten when it stops
+				// answering, or it redirects to the new one.
 				l.log.Printf("leader changed in ZooKeeper: %s -> %s; re-subscribing", current, hp)
-				l.client.Conn().SetLeader("http://" + hp)
 				l.mu.Lock()
 				if l.sub != nil {
 					l.sub.Close()

@@ -353,14 +353,14 @@ func (s *Session) Client() (*scheduler.Client, error) {
 	}
 	cfg := s.opts.Client
 	cfg.Observe = s.record
+	if st.Leader != "" {
+		cfg.Master = st.Leader // where the stream is: calls bound to it go there
+	}
 	c, err := scheduler.New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	c.Bind(mesos.FrameworkID{Value: st.FrameworkID}, st.StreamID)
-	if st.Leader != "" {
-		c.Conn().SetLeader(st.Leader)
-	}
 	return c, nil
 }
 
