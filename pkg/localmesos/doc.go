@@ -59,6 +59,11 @@
 //
 // # What is not
 //
+// Every known difference from a real Mesos 1.11.0 master is in
+// Differences, with its reason: a differential test runs the same call
+// sequences against both (status codes, texts, Content-Type, events in
+// order, JSON key sets) and fails on any difference not listed there.
+//
 //   - It speaks JSON only: application/x-protobuf is refused (415, or 406
 //     for Accept) with a message that says so.
 //   - There are no reservations, persistent volumes, quota, maintenance,
@@ -68,7 +73,29 @@
 //   - All state is in memory: a restarted stand-in remembers nothing, and
 //     its agents never leave.
 //   - Its JSON output means what Mesos' means but is not byte-identical:
-//     a number such as 15.0 prints as 15, and fields Mesos prints with
-//     their default values are left out when unset. Status codes and
-//     message texts, by contrast, are exact.
+//     a number such as 15.0 prints as 15. Status codes and message texts,
+//     by contrast, are exact.
+//   - Fields Mesos writes with their default values, such as a
+//     framework's checkpoint false, are left out when unset.
+//   - A scheduler call of type UNKNOWN from a known framework gets 501
+//     Not Implemented; a real 1.11.0 master aborts on it, so none is ever
+//     sent to one.
+//   - Of an executor's status updates, only TASK_RUNNING carries a
+//     container_status; a real agent adds one to TASK_STARTING,
+//     TASK_KILLING and the terminal updates too.
+//   - A Docker task's TASK_RUNNING carries no data; Mesos' Docker
+//     executor puts the container's docker inspect output there.
+//   - Its /version and GET_VERSION carry git_tag 1.11.0 instead of a
+//     git_sha and git_branch: it is not a build of Mesos.
+//   - The flags in /state and /master/state are its own few, with
+//     stand_in saying what it is, not mesos-master's.
+//   - Of the master's legacy read endpoints it serves /state, /health,
+//     /redirect and /version (also under /master/); /slaves and
+//     /frameworks answer 404.
+//   - The leader_info of /state is the whole MasterInfo, where Mesos
+//     writes only id, pid, port and hostname.
+//   - An agent's agent_info has no checkpoint field and gives its
+//     resources the role "*", which Mesos leaves out.
+//   - In GET_FRAMEWORKS a new framework has no reregistered_time, and
+//     its offers carry role "*" where Mesos gives allocation_info.
 package localmesos

@@ -151,6 +151,22 @@ func (p pool) resources(role string) mesos.Resources {
 	return out
 }
 
+// offerResources lists the pool as an offer lists it: Mesos' allocator
+// puts the resources it always offers whole (non-scalar ones, such as
+// ports) before the scalars it may hold back for quota
+// (HierarchicalAllocatorProcess::__generateOffers).
+func (p pool) offerResources(role string) mesos.Resources {
+	var ranges, scalars mesos.Resources
+	for _, r := range p.resources(role) {
+		if r.Scalar != nil {
+			scalars = append(scalars, r)
+		} else {
+			ranges = append(ranges, r)
+		}
+	}
+	return append(ranges, scalars...)
+}
+
 var scalarOrder = map[string]int{"cpus": 0, "gpus": 1, "mem": 2, "disk": 3}
 
 func scalarRank(a, b string) bool {

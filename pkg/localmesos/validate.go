@@ -283,7 +283,7 @@ func (m *master) validateTask(fw *framework, a *agentRec, ti mesos.TaskInfo, inG
 		return textCommandXorExecutor
 	}
 	if !remaining.contains(ti.Resources) {
-		return fmt.Sprintf(textTooMuchResources, resourcesString(withAllocation(ti.Resources, role)), resourcesString(withAllocation(remaining.resources(""), role)))
+		return fmt.Sprintf(textTooMuchResources, resourcesString(withAllocation(ti.Resources, role)), resourcesString(withAllocation(remaining.offerResources(""), role)))
 	}
 	return ""
 }
