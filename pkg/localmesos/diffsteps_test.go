@@ -43,6 +43,9 @@ type eventStream struct {
 	records chan []byte
 	end     chan error // the reason it ended, once records is closed
 	cancel  context.CancelFunc
+	// held are the noise events a wait went past, for a later wait: the
+	// first HEARTBEAT and the first OFFERS come in either order.
+	held []map[string]any
 }
 
 func runOn(t *testing.T, seq sequence, s *side) transcript {
@@ -292,8 +295,9 @@ var noise = map[string]bool{"HEARTBEAT": true, "OFFERS": true}
 
 // event waits on a stream for the next event of a type and compares it:
 // its key set; for UPDATE its state, reason, source, message and whether
-// it has a uuid; for ERROR its message. Events of other types on the way
-// (but HEARTBEAT and OFFERS) are compared as "skipped".
+// it has a uuid; for ERROR its message; for OFFERS the order of the first
+// offer's resources. Events of other types on the way (but HEARTBEAT and
+// OFFERS, which are held for a later wait) are compared as "skipped".
 func event(stream, typ string) step {
 	return step{stream + " " + typ, func(s *side, label string) {
 		st := s.streams[stream]
@@ -301,67 +305,79 @@ func event(stream, typ string) step {
 			s.observe(label, "event", "no stream")
 			return
 		}
-		var skipped []string
-		timeout := time.After(eventTimeout)
-		for {
-			select {
-			case rec, ok := <-st.records:
-				if !ok {
-					err := <-st.end
-					st.end <- err
-					s.observe(label, "event", fmt.Sprintf("the stream ended (%s) after %v", endReason(err), skipped))
-					return
-				}
-				var ev map[string]any
-				dec := json.NewDecoder(bytes.NewReader(rec))
-				dec.UseNumber()
-				if err := dec.Decode(&ev); err != nil {
-					s.observe(label, "event", "undecodable: "+string(rec))
-					return
-				}
-				got, _ := ev["type"].(string)
-				if got != typ {
-					if !noise[got] {
-						skipped = append(skipped, got)
-					}
-					continue
-				}
-				if len(skipped) > 0 {
-					s.observe(label, "skipped", strings.Join(skipped, " "))
-				}
-				s.learn(stream, ev)
-				s.observe(label, "event", got)
-				s.observe(label, "keys", keySet(ev))
-				switch got {
-				case "UPDATE":
-					status, _ := dig(ev, "update", "status").(map[string]any)
-					for _, k := range []string{"state", "reason", "source", "message"} {
-						v, _ := status[k].(string)
-						s.observe(label, k, s.normalise(v))
-					}
-					s.observe(label, "uuid", map[bool]string{true: "set", false: "unset"}[status["uuid"] != nil])
-				case "ERROR":
-					msg, _ := dig(ev, "error", "message").(string)
-					s.observe(label, "message", s.normalise(msg))
-				case "OFFERS":
-					offers, _ := dig(ev, "offers", "offers").([]any)
-					var names []string
-					if len(offers) > 0 {
-						res, _ := dig(offers[0], "resources").([]any)
-						for _, r := range res {
-							n, _ := dig(r, "name").(string)
-							names = append(names, n)
-						}
-					}
-					s.observe(label, "resources", strings.Join(names, " "))
-				}
-				return
-			case <-timeout:
-				s.observe(label, "event", fmt.Sprintf("none within %v (skipped %v)", eventTimeout, skipped))
-				return
+		ev, skipped, failure := st.next(typ)
+		if len(skipped) > 0 {
+			s.observe(label, "skipped", strings.Join(skipped, " "))
+		}
+		if ev == nil {
+			s.observe(label, "event", failure)
+			return
+		}
+		s.learn(stream, ev)
+		s.observe(label, "event", typ)
+		s.observe(label, "keys", keySet(ev))
+		switch typ {
+		case "UPDATE":
+			status, _ := dig(ev, "update", "status").(map[string]any)
+			for _, k := range []string{"state", "reason", "source", "message"} {
+				v, _ := status[k].(string)
+				s.observe(label, k, s.normalise(v))
 			}
+			s.observe(label, "uuid", map[bool]string{true: "set", false: "unset"}[status["uuid"] != nil])
+		case "ERROR":
+			msg, _ := dig(ev, "error", "message").(string)
+			s.observe(label, "message", s.normalise(msg))
+		case "OFFERS":
+			var names []string
+			res, _ := dig(ev, "offers", "offers").([]any)
+			if len(res) > 0 {
+				res, _ = dig(res[0], "resources").([]any)
+			}
+			for _, r := range res {
+				n, _ := dig(r, "name").(string)
+				names = append(names, n)
+			}
+			s.observe(label, "resources", strings.Join(names, " "))
 		}
 	}}
+}
+
+// next returns the stream's next event of a type (a held one first), the
+// types of the other events it went past, or why there is none.
+func (st *eventStream) next(typ string) (ev map[string]any, skipped []string, failure string) {
+	for i, h := range st.held {
+		if h["type"] == typ {
+			st.held = append(st.held[:i], st.held[i+1:]...)
+			return h, nil, ""
+		}
+	}
+	timeout := time.After(eventTimeout)
+	for {
+		select {
+		case rec, ok := <-st.records:
+			if !ok {
+				err := <-st.end
+				st.end <- err
+				return nil, skipped, fmt.Sprintf("the stream ended (%s)", endReason(err))
+			}
+			var ev map[string]any
+			dec := json.NewDecoder(bytes.NewReader(rec))
+			dec.UseNumber()
+			if err := dec.Decode(&ev); err != nil {
+				return nil, skipped, "undecodable: " + string(rec)
+			}
+			switch got, _ := ev["type"].(string); {
+			case got == typ:
+				return ev, skipped, ""
+			case noise[got]:
+				st.held = append(st.held, ev)
+			default:
+				skipped = append(skipped, got)
+			}
+		case <-timeout:
+			return nil, skipped, fmt.Sprintf("none within %v", eventTimeout)
+		}
+	}
 }
 
 // ended waits for a stream to end and compares how: the events on the

@@ -40,6 +40,9 @@ type Process struct {
 	// then kills its executors and unregisters before it exits.
 	stopSignal syscall.Signal
 	grace      time.Duration
+	// restartReady says when a restarted daemon serves (Start); nil means
+	// when GET /health answers 200.
+	restartReady func(ctx context.Context, base string) error
 
 	mu   sync.Mutex
 	proc *child
@@ -88,8 +91,9 @@ func (p *Process) startFresh(ctx context.Context, ready func(context.Context) er
 
 // Start starts a stopped daemon again on the same port with the same work
 // folder, and waits until it serves: a master recovers its registry (the
-// replicated log keeps it; the in-memory one forgets), an agent registers
-// afresh. Starting a running daemon does nothing.
+// replicated log keeps it, and Start waits until its replica has caught
+// up; the in-memory one forgets), an agent registers afresh. Starting a
+// running daemon does nothing.
 func (p *Process) Start(ctx context.Context) error {
 	p.mu.Lock()
 	running := p.proc != nil
@@ -102,7 +106,11 @@ func (p *Process) Start(ctx context.Context) error {
 		// would make it try to come back as the agent the master removed.
 		os.Remove(filepath.Join(p.WorkDir, "meta", "slaves", "latest"))
 	}
-	return p.start(ctx, func(ctx context.Context) error { return waitHealthy(ctx, p.URL) })
+	ready := p.restartReady
+	if ready == nil {
+		ready = waitHealthy
+	}
+	return p.start(ctx, func(ctx context.Context) error { return ready(ctx, p.URL) })
 }
 
 func (p *Process) start(ctx context.Context, ready func(context.Context) error) error {

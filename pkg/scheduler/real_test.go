@@ -38,6 +38,9 @@ type realFramework struct {
 	sub    *scheduler.Subscription
 	events chan mesos.Event
 	end    chan error
+	// held are events next skipped, for a later next: the first HEARTBEAT
+	// and the first OFFERS come in either order.
+	held []mesos.Event
 }
 
 func subscribeReal(t *testing.T, master string, info mesos.FrameworkInfo) *realFramework {
@@ -76,9 +79,15 @@ func subscribeReal(t *testing.T, master string, info mesos.FrameworkInfo) *realF
 	return f
 }
 
-// next waits for the next event of a type, skipping others.
+// next waits for the next event of a type; others are held for later.
 func (f *realFramework) next(typ mesos.EventType) mesos.Event {
 	f.t.Helper()
+	for i, ev := range f.held {
+		if ev.Type == typ {
+			f.held = append(f.held[:i], f.held[i+1:]...)
+			return ev
+		}
+	}
 	timeout := time.After(30 * time.Second)
 	for {
 		select {
@@ -89,6 +98,7 @@ func (f *realFramework) next(typ mesos.EventType) mesos.Event {
 			if ev.Type == typ {
 				return ev
 			}
+			f.held = append(f.held, ev)
 		case <-timeout:
 			f.t.Fatalf("no %s within 30s", typ)
 		}
