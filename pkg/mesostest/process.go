@@ -36,6 +36,7 @@ type Process struct {
 
 	binary string
 	flags  func(port int) []string
+	env    []string // added to the daemon's environment
 	// stopSignal is SIGTERM for a master; SIGUSR1 for an agent, which
 	// then kills its executors and unregisters before it exits.
 	stopSignal syscall.Signal
@@ -124,10 +125,10 @@ func (p *Process) start(ctx context.Context, ready func(context.Context) error) 
 	}
 	logStart, _ := logf.Seek(0, io.SeekEnd)
 	args := p.flags(port)
-	fmt.Fprintf(logf, "mesostest: %s %s\n", p.binary, strings.Join(args, " "))
+	fmt.Fprintf(logf, "mesostest: %s\n", strings.Join(append(append(append([]string{}, p.env...), p.binary), args...), " "))
 	cmd := exec.Command(p.binary, args...)
 	cmd.Dir = p.WorkDir
-	cmd.Env = childEnv()
+	cmd.Env = append(childEnv(), p.env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = sysProcAttr()
 	err = cmd.Start()
