@@ -287,4 +287,3 @@ func between(t *testing.T, s, from, to string) string {
 	}
 	return block
 }
-
