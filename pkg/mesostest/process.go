@@ -308,3 +308,13 @@ func waitHealthy(ctx context.Context, base string) error {
 	}
 	return nil
 }
+
+// PID is the daemon's process id, 0 while it is stopped.
+func (p *Process) PID() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.proc == nil {
+		return 0
+	}
+	return p.proc.cmd.Process.Pid
+}
