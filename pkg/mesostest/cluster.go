@@ -393,7 +393,7 @@ func (c *Cluster) Stop() {
 	for _, m := range c.Masters {
 		m.Stop()
 	}
-	removeLeftovers(c.Dir)
+	RemoveLeftovers(c.Dir)
 }
 
 // tails is the end of every daemon's log, from byte offsets (by name) on.
