@@ -202,6 +202,29 @@ func call(label string, r request) step {
 	}}
 }
 
+// callUntil is call, repeated until the answer has the given status or a
+// few seconds have passed: for what the master notices on its own time,
+// such as a closed stream.
+func callUntil(label string, r request, status int) step {
+	return step{label, func(s *side, label string) {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			resp, err := s.send(context.Background(), r)
+			if err != nil {
+				s.observe(label, "error", err.Error())
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == status || time.Now().After(deadline) {
+				s.observeAnswer(label, r, resp, body)
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}}
+}
+
 // jsonHdr are a well-formed call's headers, plus pairs of extra ones.
 func jsonHdr(extra ...string) map[string]string {
 	h := map[string]string{"Content-Type": "application/json", "Accept": "application/json"}
