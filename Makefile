@@ -5,7 +5,7 @@
 #                the Demo-API notebook headless against it
 #   make test    everything CI runs
 #
-# Other targets: deps, notebook, localmesos, images, refresh-notebooks,
+# Other targets: deps, notebook, localmesos, zookeeper-server, images, refresh-notebooks,
 # bench, chaos, fuzz, clean.
 
 SHELL := /bin/bash
@@ -79,6 +79,16 @@ notebook: deps
 ## localmesos: the local stand-in on 127.0.0.1:5050 (master) and :5051 (agent).
 localmesos:
 	$(GO) run ./cmd/localmesos -v
+
+## zookeeper-server: a ZooKeeper on 127.0.0.1:2181 from the installed package,
+## in the foreground (Ctrl-C stops it), for the ZooKeeper notebook.
+.PHONY: zookeeper-server
+ZK_DIR := $(BUILD)/zookeeper
+zookeeper-server: zookeeper
+	@mkdir -p $(ZK_DIR)/data
+	@printf 'tickTime=2000\ndataDir=%s\nclientPort=2181\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n' "$(abspath $(ZK_DIR))/data" >$(ZK_DIR)/zoo.cfg
+	@echo "zookeeper-server: ZooKeeper on 127.0.0.1:2181, data in $(ZK_DIR)/data; Ctrl-C stops it"
+	java -cp "$${ZKTEST_CLASSPATH:-/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar}" org.apache.zookeeper.server.ZooKeeperServerMain $(ZK_DIR)/zoo.cfg
 
 ## test: what CI runs.
 test: deps test-deps lint unit cluster-checks offline-cluster chaos

@@ -259,80 +259,80 @@ type cellTime struct {
 	First   string
 }
 
-// timeCells runs Demo-API's code cells one by one in a GoNB kernel through
-// jupyter_client and times each from request to idle.
+// timeCells runs Demo-API's code cells one by one in a GoNB kernel driven
+// over the Jupyter protocol (nbexec.Kernel) and times each from request
+// to idle.
 func timeCells(env []string) ([]cellTime, error) {
-	cmd := exec.Command("/usr/bin/python3", "-c", notebookScript, "Demo-API.ipynb")
-	cmd.Dir = "notebooks"
-	cmd.Env = append(os.Environ(), env...)
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("time Demo-API's cells: %v\n%s", err, tail(stderr.String()))
+	nb, err := nbexec.Read("notebooks/Demo-API.ipynb")
+	if err != nil {
+		return nil, err
 	}
+	ctx := context.Background()
+	k, err := nbexec.StartKernel(ctx, nbexec.KernelOptions{Dir: "notebooks", Env: env})
+	if err != nil {
+		return nil, fmt.Errorf("time Demo-API's cells: %w", err)
+	}
+	defer k.Close()
 	var cells []cellTime
-	if err := json.Unmarshal(out.Bytes(), &cells); err != nil {
-		return nil, fmt.Errorf("cell timings %q: %w", out.String(), err)
+	for _, c := range nb.Code() {
+		ran, err := k.Execute(ctx, c.Source)
+		if err != nil || ran.Failed() {
+			return nil, fmt.Errorf("time Demo-API's cells: cell %d failed: %v %s", c.Index, err, ran.ErrorText())
+		}
+		first, _, _ := strings.Cut(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c.Source), "%%")), "\n")
+		cells = append(cells, cellTime{Index: c.Index, Seconds: ran.Duration().Seconds(), First: first[:min(60, len(first))]})
 	}
 	return cells, nil
 }
 
-const notebookScript = `
-import json, sys, time, jupyter_client
-nb = json.load(open(sys.argv[1]))
-km, kc = jupyter_client.manager.start_new_kernel(kernel_name='gonb')
-out = []
-for i, c in enumerate(nb['cells']):
-    if c['cell_type'] != 'code': continue
-    src = ''.join(c['source'])
-    t = time.time(); msg_id = kc.execute(src)
-    while True:
-        m = kc.get_iopub_msg(timeout=600)
-        if m['parent_header'].get('msg_id') != msg_id: continue
-        if m['msg_type'] == 'error': sys.exit('cell %d failed' % i)
-        if m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle': break
-    out.append({'Index': i, 'Seconds': time.time() - t, 'First': src.strip().splitlines()[0][:60]})
-km.shutdown_kernel(now=True)
-print(json.dumps(out))
-`
-
-// cellCostRows times GoNB cells through a kernel driven by jupyter_client:
-// one that imports nothing, one that imports the project's session
-// package; the difference is what the package costs each cell.
+// cellCostRows times GoNB cells in a kernel driven over the Jupyter
+// protocol: one that imports nothing, one that imports the project's
+// session package; the difference is what the package costs each cell.
 func cellCostRows() ([]Row, error) {
-	cmd := exec.Command("/usr/bin/python3", "-c", cellScript)
-	cmd.Dir = "notebooks"
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("time GoNB cells (Debian's python3 with jupyter_client): %v\n%s", err, tail(stderr.String()))
+	ctx := context.Background()
+	k, err := nbexec.StartKernel(ctx, nbexec.KernelOptions{Dir: "notebooks"})
+	if err != nil {
+		return nil, fmt.Errorf("time GoNB cells: %w", err)
 	}
-	var r struct{ Plain, Session []float64 }
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-		return nil, fmt.Errorf("cell timings %q: %w", out.String(), err)
+	defer k.Close()
+	run := func(code string) (float64, error) {
+		c, err := k.Execute(ctx, code)
+		if err == nil && c.Failed() {
+			err = fmt.Errorf("cell %q failed: %s", code, c.ErrorText())
+		}
+		return c.Duration().Seconds(), err
+	}
+	times := func(format string) ([]float64, error) {
+		var ts []float64
+		for i := range 7 {
+			d, err := run(fmt.Sprintf(format, i))
+			if err != nil {
+				return nil, err
+			}
+			ts = append(ts, d)
+		}
+		return ts, nil
+	}
+	for _, warm := range []string{"%noautoget\n%goflags -ldflags=-s\n!*bash \"$GONB_DIR/setup.sh\"", "%%\nfmt.Println(0)"} {
+		if _, err := run(warm); err != nil {
+			return nil, err
+		}
+	}
+	plain, err := times("%%%%\nfmt.Println(%d)")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := run("import \"github.com/mesosnb/mesosnb/pkg/session\"\n%%\nfmt.Println(session.Identity())"); err != nil {
+		return nil, err
+	}
+	sess, err := times("%%%%\nfmt.Println(session.Identity(), %d)")
+	if err != nil {
+		return nil, err
 	}
 	med := func(v []float64) float64 { slices.Sort(v); return v[len(v)/2] }
-	p, s := med(r.Plain), med(r.Session)
+	p, q := med(plain), med(sess)
 	return []Row{
-		{Name: "GoNB cell, imports nothing", Value: p, Unit: "s", Note: fmt.Sprintf("median of %d", len(r.Plain))},
-		{Name: "GoNB cell, imports pkg/session", Value: s, Unit: "s", Comparison: fmt.Sprintf("+%.2f s per cell", s-p), Note: fmt.Sprintf("median of %d", len(r.Session))},
+		{Name: "GoNB cell, imports nothing", Value: p, Unit: "s", Note: fmt.Sprintf("median of %d", len(plain))},
+		{Name: "GoNB cell, imports pkg/session", Value: q, Unit: "s", Comparison: fmt.Sprintf("+%.2f s per cell", q-p), Note: fmt.Sprintf("median of %d", len(sess))},
 	}, nil
 }
-
-const cellScript = `
-import json, time, jupyter_client
-km, kc = jupyter_client.manager.start_new_kernel(kernel_name='gonb')
-def run(code):
-    t = time.time(); msg_id = kc.execute(code)
-    while True:
-        m = kc.get_iopub_msg(timeout=600)
-        if m['parent_header'].get('msg_id') == msg_id and m['msg_type'] == 'status' and m['content']['execution_state'] == 'idle':
-            return time.time() - t
-run('%noautoget\n%goflags -ldflags=-s\n!*bash "$GONB_DIR/setup.sh"')
-run('%%\nfmt.Println(0)')
-plain = [run('%%%%\nfmt.Println(%d)' % i) for i in range(7)]
-run('import "github.com/mesosnb/mesosnb/pkg/session"\n%%\nfmt.Println(session.Identity())')
-sess = [run('%%%%\nfmt.Println(session.Identity(), %d)' % i) for i in range(7)]
-km.shutdown_kernel(now=True)
-print(json.dumps({"Plain": plain, "Session": sess}))
-`

@@ -36,6 +36,7 @@ var scenarios = []scenario{
 	{"the Jupyter kernel killed", 180 * time.Second, kernelKilled},
 	{"1,000 malformed requests", 60 * time.Second, malformedRequests},
 	{"1,000 malformed RecordIO streams", 60 * time.Second, malformedStreams},
+	{"1,000 malformed operator calls to a master and an agent", 60 * time.Second, malformedOperatorCalls},
 }
 
 func main() {

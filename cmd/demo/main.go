@@ -23,8 +23,10 @@ import (
 	"time"
 
 	"github.com/mesosnb/mesosnb/internal/nbexec"
+	"github.com/mesosnb/mesosnb/internal/testenv"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/session"
+	"github.com/mesosnb/mesosnb/pkg/zkdemo"
 	"github.com/mesosnb/mesosnb/pkg/zktest"
 )
 
@@ -121,7 +123,7 @@ func summary(nb *nbexec.Notebook, out string, took time.Duration) {
 				for _, x := range t.States {
 					states = append(states, string(x))
 				}
-				fmt.Printf("demo: task %s: %s\n", t.ID, strings.Join(states, " → "))
+				fmt.Printf("demo: task %s: %s\n", t.ID.Value, strings.Join(states, " → "))
 			}
 		}
 	}
@@ -155,9 +157,20 @@ func refreshAll() error {
 		return err
 	}
 	defer srv.Close()
+	// The ZooKeeper notebook's stand-ins on the learner's default ports, as
+	// its text says, unless something else uses them.
+	zkPort := 5060
+	for p := zkPort; p < zkPort+4; p++ {
+		if !free(fmt.Sprintf("127.0.0.1:%d", p)) {
+			if zkPort, err = testenv.FreePortRange(4); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	for _, name := range []string{"Demo-API", "Operator-API", "ZooKeeper"} {
 		// A neutral name in what gets committed, not this machine's.
-		e := append(env(srv.URL), "MESOS_ZK="+zk.URL("/mesos/vagrant"), "MESOSNB_IDENTITY=you@laptop")
+		e := append(env(srv.URL), "MESOS_ZK="+zk.URL("/mesos/vagrant"), "MESOSNB_IDENTITY=you@laptop", fmt.Sprintf("%s=%d", zkdemo.EnvPort, zkPort))
 		out := filepath.Join(build, name+".ipynb")
 		fmt.Printf("refresh: running %s...\n", name)
 		if _, err := nbexec.Run(context.Background(), nbexec.Options{Notebook: "notebooks/" + name + ".ipynb", Output: out, Env: e}); err != nil {

@@ -7,6 +7,9 @@
 //	go run ./cmd/localmesos                       # master :5050, agent :5051
 //	go run ./cmd/localmesos --agents 2 --runner simulated
 //	go run ./cmd/localmesos --zk zk://127.0.0.1:2181/mesos --master-addr 127.0.0.1:5060 --agent-addr 127.0.0.1:5061
+//
+// SIGUSR2 restarts its agents, as if their processes had crashed and come
+// back (executors of checkpointing frameworks subscribe again).
 package main
 
 import (
@@ -92,6 +95,7 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	restartAgentsOnSignal(ctx, srv) // restart.go
 	<-ctx.Done()
 	fmt.Println("localmesos: stopping: killing tasks and leaving ZooKeeper")
 	return srv.Close()

@@ -6,6 +6,17 @@
 //	for _, c := range nb.Cells {
 //		fmt.Println(c.Duration(), c.Text())
 //	}
+//
+// For what nbconvert cannot do (restart a kernel between cells, run cells
+// out of order, two kernels on one notebook, time each cell to the
+// millisecond) a Kernel drives one kernel over the Jupyter protocol, with
+// jupyter_client, the way a notebook front-end does (kernel.py, run by
+// Debian's python3):
+//
+//	k, err := nbexec.StartKernel(ctx, nbexec.KernelOptions{Dir: "notebooks"})
+//	defer k.Close()
+//	cell, err := k.Execute(ctx, "%%\nfmt.Println(42)")
+//	err = k.Restart(ctx)       // the same kernel id, a new process
 package nbexec
 
 import (

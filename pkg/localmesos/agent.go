@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -26,6 +25,12 @@ type agentRec struct {
 	used       pool
 	registered time.Time
 	agent      *agent
+
+	// Set by DEACTIVATE_AGENT and DRAIN_AGENT (drain.go): a deactivated
+	// agent's resources are not offered.
+	deactivated bool
+	drain       *mesos.DrainInfo
+	drainStart  time.Time
 }
 
 func (a *agentRec) available() pool {
@@ -53,7 +58,8 @@ func (a *agentRec) url() *mesos.URL {
 
 func (a *agentRec) info() mesos.AgentInfo {
 	id := mesos.AgentID{Value: a.id}
-	return mesos.AgentInfo{Hostname: a.hostname, Port: int32(a.port), Resources: a.total.resources("*"), Attributes: a.attributes, ID: &id}
+	// The agent's resources as it registered them, reservations aside.
+	return mesos.AgentInfo{Hostname: a.hostname, Port: int32(a.port), Resources: a.total.merged().resources(""), Attributes: a.attributes, ID: &id}
 }
 
 // agent runs tasks and delivers their status updates reliably, as a Mesos
@@ -67,9 +73,20 @@ type agent struct {
 	workDir string
 	log     *slog.Logger
 
-	mu     sync.Mutex
-	tasks  map[string]*agentTask // by framework id + "/" + task id
-	closed bool
+	mu        sync.Mutex
+	tasks     map[string]*agentTask      // by framework id + "/" + task id
+	completed map[string][]*doneExecutor // ended tasks' executors by framework id, oldest first
+	closed    bool
+	ex        agentExecutors // custom executors and restarts: executor_agent.go
+
+	files *files // the sandboxes and /slave/log
+
+	logging loggingLevel // SET_LOGGING_LEVEL's, guarded by mu
+
+	// Set by DRAIN_AGENT (drain.go): updates of killed tasks say why.
+	draining       bool
+	drainMarkGone  bool
+	partitionAware map[string]bool // by framework id
 
 	// Work from the master (launch, kill, acknowledge) runs in order on
 	// one goroutine, so the master never waits on an agent and two
@@ -81,8 +98,12 @@ type agent struct {
 }
 
 func newAgent(rec *agentRec, m *master, runner Runner, workDir string, log *slog.Logger) *agent {
-	a := &agent{rec: rec, m: m, runner: runner, workDir: workDir, log: log,
-		tasks: map[string]*agentTask{}, wake: make(chan struct{}, 1), stopped: make(chan struct{})}
+	if real, err := realpath(workDir); err == nil {
+		workDir = real // sandboxes are attached by their real paths
+	}
+	a := &agent{rec: rec, m: m, runner: runner, workDir: workDir, log: log, files: newFiles(),
+		tasks: map[string]*agentTask{}, completed: map[string][]*doneExecutor{},
+		wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 	rec.agent = a
 	go a.loop()
 	return a
@@ -137,6 +158,8 @@ type agentTask struct {
 	grace     time.Duration
 	completed bool
 	cancel    context.CancelFunc
+	statuses  []mesos.TaskStatus     // every update, for the agent API's tasks
+	container *mesos.ContainerStatus // where it runs, from TASK_RUNNING
 }
 
 // maxRetry caps the re-send delay of an unacknowledged update (Mesos'
@@ -151,6 +174,10 @@ func (a *agent) sandboxFor(fwID, taskID, runID string) string {
 
 // launch starts a task; the master has already accounted its resources.
 func (a *agent) launch(fwID string, info mesos.TaskInfo) {
+	if info.Executor != nil {
+		a.launchOnExecutor(fwID, info) // executor_agent.go
+		return
+	}
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
@@ -175,13 +202,11 @@ func (a *agent) execute(ctx context.Context, t *agentTask) {
 		a.update(t, mesos.TaskKilled, mesos.SourceAgent, mesos.ReasonTaskKilledDuringLaunch, textKilledBeforeLaunch, nil)
 		return
 	}
-	// A simulated task runs nothing and needs no sandbox; under load,
-	// creating one per task was a fifth of the stand-in's work.
-	if runner.Name() != RunnerSimulated {
-		if err := os.MkdirAll(t.sandbox, 0o755); err != nil {
-			a.update(t, mesos.TaskFailed, mesos.SourceAgent, mesos.ReasonContainerLaunchFailed, textLaunchFailed+"create sandbox: "+err.Error(), nil)
-			return
-		}
+	// Every task has a sandbox, a simulated one too: its stdout says
+	// that nothing ran.
+	if err := a.createSandbox(t); err != nil {
+		a.update(t, mesos.TaskFailed, mesos.SourceAgent, mesos.ReasonContainerLaunchFailed, textLaunchFailed+"create sandbox: "+err.Error(), nil)
+		return
 	}
 	// A simulated task says so in every update; real executors send
 	// TASK_STARTING and TASK_RUNNING without a message.
@@ -269,12 +294,25 @@ func (a *agent) update(t *agentTask, state mesos.TaskState, source, reason, mess
 		AgentID: &agentID, ExecutorID: &execID, Timestamp: float64(time.Now().UnixNano()) / 1e9,
 		UUID: newUUID(), ContainerStatus: cs,
 	}
+	a.enqueue(t, st)
+}
+
+// enqueue queues a status update, made by the agent or received from an
+// executor, on the task's update stream.
+func (a *agent) enqueue(t *agentTask, st mesos.TaskStatus) {
 	a.mu.Lock()
 	if t.completed || a.tasks[t.key] != t {
 		a.mu.Unlock()
 		return
 	}
-	t.state = state
+	st.State, st.Reason = a.drainedStatus(t.fwID, st.State, st.Reason)
+	t.state = st.State
+	if st.ContainerStatus != nil {
+		t.container = st.ContainerStatus
+	}
+	if len(t.statuses) < maxStatuses {
+		t.statuses = append(t.statuses, st)
+	}
 	t.pending = append(t.pending, st)
 	send := !t.inFlight
 	if send {
@@ -327,9 +365,11 @@ func (a *agent) acknowledge(fwID, taskID string, uuid []byte) {
 	if !next {
 		t.inFlight = false
 		if acked.State.Terminal() {
-			// The task's story is complete: forget it.
+			// The task's story is complete: only its sandbox is
+			// left to read.
 			t.completed = true
 			delete(a.tasks, t.key)
+			a.retire(t)
 		}
 	}
 	a.mu.Unlock()
@@ -371,6 +411,7 @@ func (a *agent) killFramework(fwID string) {
 		}
 		t.completed = true
 		t.killed = true
+		a.retire(t)
 		if t.retry != nil {
 			t.retry.Stop()
 		}
@@ -385,6 +426,7 @@ func (a *agent) killFramework(fwID string) {
 	for _, r := range runs {
 		r.Kill(0)
 	}
+	a.shutdownFrameworkExecutors(fwID) // executor_agent.go
 }
 
 // shutdown kills every task and waits up to grace for them to stop.
@@ -403,7 +445,7 @@ func (a *agent) shutdown(grace time.Duration) {
 	}
 	a.mu.Unlock()
 	var wg sync.WaitGroup
-	for _, r := range runs {
+	for _, r := range append(runs, a.executorRuns()...) { // executor_agent.go
 		wg.Go(func() {
 			r.Kill(grace)
 			r.Wait()

@@ -2,97 +2,14 @@ package localmesos
 
 import (
 	"net/http"
+	"os"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
-
-// operatorCallMsg is the part of master.proto's Call the stand-in serves.
-var operatorCallMsg = &message{name: "master.Call", fields: []field{
-	enum("type", "UNKNOWN", "GET_HEALTH", "GET_FLAGS", "GET_VERSION", "GET_METRICS", "GET_LOGGING_LEVEL",
-		"SET_LOGGING_LEVEL", "LIST_FILES", "READ_FILE", "GET_STATE", "GET_AGENTS", "GET_FRAMEWORKS",
-		"GET_EXECUTORS", "GET_OPERATIONS", "GET_TASKS", "GET_ROLES", "GET_WEIGHTS", "UPDATE_WEIGHTS",
-		"GET_MASTER", "SUBSCRIBE", "RESERVE_RESOURCES", "UNRESERVE_RESOURCES", "CREATE_VOLUMES",
-		"DESTROY_VOLUMES", "GROW_VOLUME", "SHRINK_VOLUME", "GET_MAINTENANCE_STATUS",
-		"GET_MAINTENANCE_SCHEDULE", "UPDATE_MAINTENANCE_SCHEDULE", "START_MAINTENANCE", "STOP_MAINTENANCE",
-		"DRAIN_AGENT", "DEACTIVATE_AGENT", "REACTIVATE_AGENT", "GET_QUOTA", "UPDATE_QUOTA", "SET_QUOTA",
-		"REMOVE_QUOTA", "TEARDOWN", "MARK_AGENT_GONE"),
-	msg("teardown", &message{name: "master.Call.Teardown", fields: []field{reqMsg("framework_id", idMsg)}}),
-}}
-
-// operator serves POST /api/v1.
-func (s *Server) operator(w http.ResponseWriter, r *http.Request) {
-	if !s.leaderOnly(w, r) {
-		return
-	}
-	var call mesos.OperatorCall
-	raw, ok := readCall(w, r, operatorCallMsg, &call)
-	if !ok {
-		return
-	}
-	if !present(operatorCallMsg.field("type"), raw["type"]) {
-		plain(w, http.StatusBadRequest, textValidateMasterCall+"Expecting 'type' to be present")
-		return
-	}
-	if call.Type == mesos.OperatorTeardown && call.Teardown == nil {
-		plain(w, http.StatusBadRequest, textValidateMasterCall+"Expecting 'teardown' to be present")
-		return
-	}
-	if !negotiate(w, r) {
-		return
-	}
-	m := s.master
-	var resp mesos.OperatorResponse
-	resp.Type = call.Type
-	m.mu.Lock()
-	switch call.Type {
-	case mesos.GetHealth:
-		resp.GetHealth = &mesos.GetHealthResponse{Healthy: true}
-	case mesos.GetVersion:
-		resp.GetVersion = &mesos.GetVersionResponse{VersionInfo: versionInfo()}
-	case mesos.GetMaster:
-		resp.GetMaster = &mesos.GetMasterResponse{MasterInfo: m.info, StartTime: seconds(m.started), ElectedTime: seconds(m.elected)}
-	case mesos.GetState:
-		st := m.getState()
-		resp.GetState = &st
-	case mesos.GetAgents:
-		a := m.getAgents()
-		resp.GetAgents = &a
-	case mesos.GetFrameworks:
-		f := m.getFrameworks()
-		resp.GetFrameworks = &f
-	case mesos.GetExecutors:
-		resp.GetExecutors = &mesos.GetExecutorsResponse{Executors: []mesos.ExecutorState{}}
-	case mesos.GetTasks:
-		t := m.getTasks()
-		resp.GetTasks = &t
-	case mesos.OperatorTeardown:
-		fw := m.frameworks[call.Teardown.FrameworkID.Value]
-		if fw == nil {
-			m.mu.Unlock()
-			plain(w, http.StatusBadRequest, textNoSuchFramework)
-			return
-		}
-		m.removeFramework(fw)
-		m.mu.Unlock()
-		w.WriteHeader(http.StatusOK)
-		return
-	case mesos.OperatorSubscribe:
-		sub := m.newOpSubscriber()
-		m.mu.Unlock()
-		s.serveOperatorStream(w, r, sub)
-		return
-	default:
-		m.mu.Unlock()
-		plain(w, http.StatusNotImplemented, textNotImplemented)
-		return
-	}
-	m.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(eventJSON(resp))
-}
 
 func seconds(t time.Time) float64 {
 	if t.IsZero() {
@@ -108,9 +25,45 @@ func timeInfo(t time.Time) *mesos.TimeInfo {
 	return &mesos.TimeInfo{Nanoseconds: t.UnixNano()}
 }
 
-// versionInfo says which Mesos the stand-in mimics, and that it is one.
+// versionInfo says which Mesos the stand-in mimics, and that it is one
+// (build_user), and when this stand-in was built.
 func versionInfo() mesos.VersionInfo {
-	return mesos.VersionInfo{Version: Version, BuildDate: "localmesos", BuildUser: StandIn, GitTag: Version}
+	t := buildTime()
+	return mesos.VersionInfo{Version: Version, BuildDate: t.UTC().Format("2006-01-02 15:04:05"), BuildTime: float64(t.Unix()),
+		BuildUser: StandIn, GitSHA: buildRevision(), GitTag: Version}
+}
+
+// buildTime is when the running program was built: its commit's time when
+// the Go toolchain recorded one, else its executable's modification time,
+// else when it started.
+var buildTime = sync.OnceValue(func() time.Time {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.time" {
+				if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
+					return t
+				}
+			}
+		}
+	}
+	if exe, err := os.Executable(); err == nil {
+		if st, err := os.Stat(exe); err == nil {
+			return st.ModTime()
+		}
+	}
+	return time.Now()
+})
+
+// buildRevision is the commit the program was built from, if recorded.
+func buildRevision() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return ""
 }
 
 func (m *master) taskJSON(t *task) mesos.Task {
@@ -131,12 +84,18 @@ func (m *master) taskJSON(t *task) mesos.Task {
 func (m *master) agentState(a *agentRec) mesos.AgentState {
 	used := a.used.resources("*")
 	offered := a.offered.resources("*")
-	return mesos.AgentState{
-		AgentInfo: a.info(), Active: true, Version: Version, PID: a.pid(),
+	st := mesos.AgentState{
+		AgentInfo: a.info(), Active: !a.deactivated, Deactivated: a.deactivated, Version: Version, PID: a.pid(),
 		RegisteredTime: timeInfo(a.registered), TotalResources: a.total.resources("*"),
 		AllocatedResources: used, OfferedResources: offered,
 		Capabilities: []mesos.AgentCapability{{Type: "MULTI_ROLE"}, {Type: "HIERARCHICAL_ROLE"}, {Type: "RESERVATION_REFINEMENT"}},
 	}
+	if a.drain != nil {
+		d := *a.drain
+		st.DrainInfo = &d
+		st.EstimatedDrainStartTime = timeInfo(a.drainStart)
+	}
+	return st
 }
 
 func (m *master) frameworkState(fw *framework) mesos.FrameworkState {

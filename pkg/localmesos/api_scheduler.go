@@ -305,10 +305,17 @@ func (m *master) dispatch(fw *framework, call *mesos.Call) (int, string) {
 		m.accept(fw, call.Accept)
 	case mesos.CallDecline:
 		m.decline(call.Decline.OfferIDs, call.Decline.Filters)
-	case mesos.CallAcceptInverseOffers, mesos.CallDeclineInverseOffers, mesos.CallMessage, mesos.CallRequest,
-		mesos.CallShutdown, mesos.CallAcknowledgeOperationStatus, mesos.CallReconcileOperations:
+	case mesos.CallAcceptInverseOffers:
+		m.inverseOfferReply(fw, call.AcceptInverseOffers.InverseOfferIDs, true) // maintenance.go
+	case mesos.CallDeclineInverseOffers:
+		m.inverseOfferReply(fw, call.DeclineInverseOffers.InverseOfferIDs, false)
+	case mesos.CallRequest, mesos.CallAcknowledgeOperationStatus, mesos.CallReconcileOperations:
 		// Accepted and, as far as the stand-in goes, done: it has no
-		// inverse offers, custom executors or operation feedback.
+		// operation feedback.
+	case mesos.CallMessage:
+		m.frameworkMessage(fw, call.Message) // executor_master.go
+	case mesos.CallShutdown:
+		m.shutdownExecutor(fw, call.Shutdown) // executor_master.go
 	case mesos.CallRevive:
 		var roles []string
 		if call.Revive != nil {

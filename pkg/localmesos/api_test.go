@@ -2,9 +2,10 @@ package localmesos_test
 
 // Ports of the master tests of Mesos 1.11.0's src/tests/api_tests.cpp
 // (the operator API, JSON leg). Upstream launches tasks through a mock
-// executor; these use command tasks. The quota, maintenance, volume,
-// files, weights and gone-agent tests have no counterpart, as the
-// stand-in has none of those features.
+// executor; these use command tasks. The flags, metrics, files, roles,
+// weights, quota, reservation, volume and gone-agent tests are in
+// operator_api_test.go, the maintenance ones in maintenance_test.go, the
+// agent's in agent_api_test.go.
 
 import (
 	"context"

@@ -37,6 +37,17 @@ type Config struct {
 	// status update; it doubles up to ten minutes (10s in Mesos).
 	StatusUpdateRetry time.Duration
 
+	// ExecutorHeartbeat is how often agents send HEARTBEAT to their
+	// custom executors (30 minutes, as Mesos'
+	// DEFAULT_EXECUTOR_HEARTBEAT_INTERVAL). ExecutorRegistrationTimeout is
+	// how long an agent waits for a new executor to subscribe (1 minute,
+	// --executor_registration_timeout); ExecutorReregistrationTimeout how
+	// long a restarted agent waits for its executors to subscribe again
+	// (2 s, --executor_reregistration_timeout).
+	ExecutorHeartbeat             time.Duration
+	ExecutorRegistrationTimeout   time.Duration
+	ExecutorReregistrationTimeout time.Duration
+
 	// MaxOperatorSubscribers bounds the operator event streams; past it
 	// the oldest is closed (1000, as Mesos'
 	// --max_operator_event_stream_subscribers).
@@ -92,6 +103,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.StatusUpdateRetry <= 0 {
 		c.StatusUpdateRetry = 10 * time.Second
+	}
+	if c.ExecutorHeartbeat <= 0 {
+		c.ExecutorHeartbeat = 30 * time.Minute
+	}
+	if c.ExecutorRegistrationTimeout <= 0 {
+		c.ExecutorRegistrationTimeout = time.Minute
+	}
+	if c.ExecutorReregistrationTimeout <= 0 {
+		c.ExecutorReregistrationTimeout = 2 * time.Second
 	}
 	if c.MaxOperatorSubscribers <= 0 {
 		c.MaxOperatorSubscribers = 1000

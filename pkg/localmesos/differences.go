@@ -69,12 +69,31 @@ var Differences = []Difference{
 		Untested: "never sent to a real master: it aborts (the runner refuses to send it)",
 	},
 	{
-		ID:       "features",
-		What:     "No reservations, persistent volumes, quota, maintenance, inverse offers, custom executors, offer constraints or authorization.",
-		Why:      "The notebooks and workshops use none of them; the operator calls that need them answer 501.",
-		Doc:      "There are no reservations, persistent volumes, quota, maintenance, inverse offers, custom executors, offer constraints or authorization; the operator calls that need them answer 501.",
-		README:   "no reservations, persistent volumes or quota",
+		ID: "features",
+		What: "No persistent volumes, nested or standalone containers, resource providers, offer constraints or authorization; " +
+			"reservations have one level; quota guarantees are served first but nothing is held back for them.",
+		Why: "The notebooks and workshops use none of them; their operator calls are validated as Mesos validates them, then refused (501) saying so.",
+		Doc: "There are no persistent volumes, nested or standalone containers, resource providers, offer constraints or authorization: " +
+			"those operator calls are validated as Mesos validates them, then refused (501) with a message that says what the stand-in " +
+			"does not do. Reservations have one level (no refinement); quota guarantees are served first but nothing is held back for them.",
+		README:   "no persistent volumes, nested or standalone containers, resource providers or reservation refinement",
 		Untested: "the scheduler sequences use none of these features; operator sequences may show them",
+	},
+	{
+		ID:       "one-machine",
+		What:     "All agents run on one machine: maintenance of it takes them all; taken down, they register again with new ids when it comes back up.",
+		Why:      "The stand-in is one process on one machine.",
+		Doc:      "Its agents all run on one machine: maintenance of it takes them all; taken down, they register again with new ids when it comes back up.",
+		Untested: "the sequences schedule no maintenance",
+	},
+	{
+		ID: "custom-executors",
+		What: "Custom executors run as local processes only, with the process or auto runner; an ExecutorInfo with a container image, " +
+			"or any custom executor under the docker or simulated runner, fails its tasks saying so.",
+		Why: "Running an executor in a container needs Mesos' containerizer, which the stand-in is not.",
+		Doc: "Custom executors run as local processes only, with the process or auto runner: an ExecutorInfo with a container image, " +
+			"or any custom executor under the docker or simulated runner, fails its tasks with a message that says so.",
+		Untested: "the sequences launch command tasks only",
 	},
 	{
 		ID:       "one-role",
@@ -85,12 +104,20 @@ var Differences = []Difference{
 		Untested: "the sequences subscribe with one role",
 	},
 	{
-		ID:       "memory",
-		What:     "All state is in memory: a restarted stand-in remembers no frameworks, tasks or agents, and its agents never leave.",
-		Why:      "It is a stand-in started per test or workshop; persistence would add nothing a learner sees.",
-		Doc:      "All state is in memory: a restarted stand-in remembers nothing, and its agents never leave.",
+		ID:   "memory",
+		What: "All state is in memory: a restarted stand-in remembers nothing; agents leave only when an operator removes them, and then go on answering.",
+		Why:  "It is a stand-in started per test or workshop; persistence would add nothing a learner sees.",
+		Doc: "All state is in memory: a restarted stand-in remembers nothing, and its agents leave only when an operator removes them " +
+			"(an agent marked gone or taken down goes on answering on its port, its tasks killed, where a Mesos agent would have shut down).",
 		README:   "state in memory",
 		Untested: "the sequences never restart a master",
+	},
+	{
+		ID:       "remove-quota",
+		What:     "REMOVE_QUOTA for a role without quota answers 400; a real 1.11.0 master aborts on it.",
+		Why:      "A stand-in must not crash on a learner's mistake.",
+		Doc:      "REMOVE_QUOTA for a role without quota answers 400 where a real 1.11.0 master aborts.",
+		Untested: "never sent to a real master: it aborts",
 	},
 	{
 		ID:       "json-format",
@@ -125,7 +152,7 @@ var operatorDifferences = []Difference{
 		What:  "The flags /state and /master/state list are the stand-in's own few (allocation_interval, hostname, port...) plus stand_in, not mesos-master's 60.",
 		Why:   "Its flags are not mesos-master's; listing flags it does not have would be false.",
 		Doc:   "The flags in /state and /master/state are its own few, with stand_in saying what it is, not mesos-master's.",
-		Shows: []string{"endpoints/GET /*state*/* keys: only mesos has flags.*", "endpoints/GET /*state*/* keys: only localmesos has flags.stand_in"},
+		Shows: []string{"endpoints/GET /*state*/* keys: only mesos has flags.*", "endpoints/GET /*state*/* keys: only localmesos has flags.*"},
 	},
 	{
 		ID:     "legacy-endpoints",

@@ -295,12 +295,12 @@ func keySet(v any) string {
 // the README's "What it does not do" paragraph has each README phrase.
 func TestDifferencesInDocs(t *testing.T) {
 	t.Parallel()
-	doc := readFile(t, "doc.go")
+	doc := readText(t, "doc.go")
 	section := between(t, doc, "// # What is not\n", "\npackage localmesos")
 	section = regexp.MustCompile(`(?m)^//[ \t]?`).ReplaceAllString(section, "")
 	bullets := regexp.MustCompile(`(?m)^  - `).FindAllStringIndex(section, -1)
 	flat := collapse(section)
-	readme := collapse(between(t, readFile(t, "../../README.md"), "**What it does not do.**", "\n\n"))
+	readme := collapse(between(t, readText(t, "../../README.md"), "**What it does not do.**", "\n\n"))
 	for _, d := range localmesos.Differences {
 		if d.ID == "" || d.What == "" || d.Why == "" {
 			t.Errorf("difference %+v: ID, What and Why must be set", d)
@@ -326,7 +326,7 @@ func TestDifferencesInDocs(t *testing.T) {
 	}
 }
 
-func readFile(t *testing.T, name string) string {
+func readText(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(name)
 	if err != nil {

@@ -52,10 +52,40 @@
 //   - subscriptions, heartbeats, offers with Mesos-style ids, filters,
 //     rescinds, failover with failover_timeout, status updates with
 //     uuids re-sent until acknowledged one at a time, reconciliation,
-//     UPDATE_FRAMEWORK, the operator API and its event stream, the legacy
-//     /state, /redirect, /health and /version endpoints, and leader
-//     election through ZooKeeper with Mesos' node format and 307
-//     redirects.
+//     UPDATE_FRAMEWORK, the legacy /state, /redirect, /health, /version
+//     and /metrics/snapshot endpoints, and leader election through
+//     ZooKeeper with Mesos' node format and 307 redirects;
+//   - the operator API, master and agents alike: every call of
+//     master.proto and agent.proto is read and validated as Mesos does,
+//     in its words; flags, metrics that follow what happens, logging
+//     level, roles, weights, quota (limits enforced by the allocator,
+//     roles below their guarantees served first), maintenance windows
+//     with unavailability on offers and inverse offers, START and
+//     STOP_MAINTENANCE, DRAIN_AGENT, DEACTIVATE_AGENT, REACTIVATE_AGENT,
+//     MARK_AGENT_GONE (TASK_GONE_BY_OPERATOR), dynamic reservations for a
+//     role, and the agent's health, flags, state, containers, frameworks,
+//     executors and tasks;
+//   - sandboxes: every task has one on its agent, laid out as under a
+//     Mesos agent's work_dir, with its stdout and stderr (a simulated
+//     task's stdout says nothing ran); the agent serves them through
+//     /files/browse, /files/read, /files/download and LIST_FILES /
+//     READ_FILE, at the directory /state gives and at the virtual
+//     /frameworks/<fw>/executors/<executor>/runs/latest, with
+//     libprocess' offsets, 64 KiB reads and answers for unknown paths and
+//     escapes; /master/log and /slave/log are the stand-in's log;
+//   - custom executors (executor_*.go): a task with an ExecutorInfo has
+//     its executor started as a local process with the environment a
+//     Mesos agent gives (MESOS_FRAMEWORK_ID, MESOS_AGENT_ENDPOINT...),
+//     and the agent's /api/v1/executor (SUBSCRIBE, UPDATE, MESSAGE,
+//     LAUNCH, KILL, ACKNOWLEDGED, SHUTDOWN, registration timeouts,
+//     FAILURE events) answers as a real 1.11.0 agent does, step by step
+//     (executor_realagent_test.go compares them); StopAgent and StartAgent
+//     restart an agent in-process, and executors of checkpointing
+//     frameworks subscribe again with what was not acknowledged.
+//
+// The master also serves a page of its own at /: frameworks, agents,
+// tasks with their sandboxes' stdout and stderr, outstanding offers,
+// refreshed every two seconds. It is not Mesos' web UI, and says so.
 //
 // # What is not
 //
@@ -64,38 +94,51 @@
 // sequences against both (status codes, texts, Content-Type, events in
 // order, JSON key sets) and fails on any difference not listed there.
 //
-//   - It speaks JSON only: application/x-protobuf is refused (415, or 406
-//     for Accept) with a message that says so.
-//   - There are no reservations, persistent volumes, quota, maintenance,
-//     inverse offers, custom executors, offer constraints or
-//     authorization; the operator calls that need them answer 501.
+//   - It speaks JSON only: application/x-protobuf is refused (415, or 406 for
+//     Accept) with a message that says so.
+//   - There are no persistent volumes, nested or standalone containers,
+//     resource providers, offer constraints or authorization: those operator
+//     calls are validated as Mesos validates them, then refused (501) with a
+//     message that says what the stand-in does not do. Reservations have one
+//     level (no refinement); quota guarantees are served first but nothing is
+//     held back for them.
+//   - Its agents all run on one machine: maintenance of it takes them all;
+//     taken down, they register again with new ids when it comes back up.
+//   - Custom executors run as local processes only, with the process or auto
+//     runner: an ExecutorInfo with a container image, or any custom executor
+//     under the docker or simulated runner, fails its tasks with a message
+//     that says so.
 //   - A framework gets offers for one role: its first one.
-//   - All state is in memory: a restarted stand-in remembers nothing, and
-//     its agents never leave.
-//   - Its JSON output means what Mesos' means but is not byte-identical:
-//     a number such as 15.0 prints as 15. Status codes and message texts,
-//     by contrast, are exact.
-//   - Fields Mesos writes with their default values, such as a
-//     framework's checkpoint false, are left out when unset.
-//   - A scheduler call of type UNKNOWN from a known framework gets 501
-//     Not Implemented; a real 1.11.0 master aborts on it, so none is ever
-//     sent to one.
+//   - All state is in memory: a restarted stand-in remembers nothing, and its
+//     agents leave only when an operator removes them (an agent marked gone or
+//     taken down goes on answering on its port, its tasks killed, where a
+//     Mesos agent would have shut down).
+//   - REMOVE_QUOTA for a role without quota answers 400 where a real 1.11.0
+//     master aborts.
+//   - Its JSON output means what Mesos' means but is not byte-identical: a
+//     number such as 15.0 prints as 15. Status codes and message texts, by
+//     contrast, are exact.
+//   - Fields Mesos writes with their default values, such as a framework's
+//     checkpoint false, are left out when unset.
+//   - A scheduler call of type UNKNOWN from a known framework gets 501 Not
+//     Implemented; a real 1.11.0 master aborts on it, so none is ever sent to
+//     one.
 //   - Of an executor's status updates, only TASK_RUNNING carries a
-//     container_status; a real agent adds one to TASK_STARTING,
-//     TASK_KILLING and the terminal updates too.
-//   - A Docker task's TASK_RUNNING carries no data; Mesos' Docker
-//     executor puts the container's docker inspect output there.
-//   - Its /version and GET_VERSION carry git_tag 1.11.0 instead of a
-//     git_sha and git_branch: it is not a build of Mesos.
-//   - The flags in /state and /master/state are its own few, with
-//     stand_in saying what it is, not mesos-master's.
+//     container_status; a real agent adds one to TASK_STARTING, TASK_KILLING
+//     and the terminal updates too.
+//   - A Docker task's TASK_RUNNING carries no data; Mesos' Docker executor
+//     puts the container's docker inspect output there.
+//   - Its /version and GET_VERSION carry git_tag 1.11.0 instead of a git_sha
+//     and git_branch: it is not a build of Mesos.
+//   - The flags in /state and /master/state are its own few, with stand_in
+//     saying what it is, not mesos-master's.
 //   - Of the master's legacy read endpoints it serves /state, /health,
-//     /redirect and /version (also under /master/); /slaves and
-//     /frameworks answer 404.
-//   - The leader_info of /state is the whole MasterInfo, where Mesos
-//     writes only id, pid, port and hostname.
-//   - An agent's agent_info has no checkpoint field and gives its
-//     resources the role "*", which Mesos leaves out.
-//   - In GET_FRAMEWORKS a new framework has no reregistered_time, and
-//     its offers carry role "*" where Mesos gives allocation_info.
+//     /redirect and /version (also under /master/); /slaves and /frameworks
+//     answer 404.
+//   - The leader_info of /state is the whole MasterInfo, where Mesos writes
+//     only id, pid, port and hostname.
+//   - An agent's agent_info has no checkpoint field and gives its resources
+//     the role "*", which Mesos leaves out.
+//   - In GET_FRAMEWORKS a new framework has no reregistered_time, and its
+//     offers carry role "*" where Mesos gives allocation_info.
 package localmesos

@@ -180,11 +180,16 @@ func (m *master) removeFramework(fw *framework) {
 				AgentID: &agentID, Timestamp: float64(now.UnixNano()) / 1e9}
 			t.state, t.latest = mesos.TaskKilled, st
 			t.statuses = append(t.statuses, st)
+			m.countTerminal(mesos.TaskKilled)
 			m.opEvent(mesos.OperatorEvent{Type: mesos.TaskUpdated, TaskUpdated: &mesos.TaskUpdatedEvent{FrameworkID: fw.id, Status: st, State: st.State}})
 		}
 		m.releaseTask(t)
 		m.completeTask(t)
 	}
+	for _, e := range fw.executors { // executor_master.go
+		agents[e.agent.agent] = true
+	}
+	m.removeFrameworkExecutors(fw)
 	for ag := range agents {
 		fwID := fw.id.Value
 		ag.do(func() { ag.killFramework(fwID) })

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,16 @@ type master struct {
 	nextOpSub  uint64
 	kick       chan struct{} // asks the allocator to run now
 	closed     bool
+
+	// What operators set through the operator API (operator_master.go,
+	// quota.go, maintenance.go, drain.go).
+	logging   loggingLevel
+	weights   map[string]float64
+	quotas    map[string]mesos.QuotaConfig
+	maint     maintenance
+	gone      map[string]time.Time // agents marked gone, by id
+	nextAgent int                  // agents that come back after maintenance get new ids
+	counters  map[string]float64   // the metrics that count events (metrics.go)
 }
 
 // leadership is who leads: this master, another one (leader), or nobody
@@ -77,6 +88,9 @@ type framework struct {
 	// together, kept up to date so that ranking frameworks for an
 	// allocation costs no arithmetic on pools.
 	held map[string]float64
+	// executors are its custom executors, by agent id + "/" + executor
+	// id (executor_master.go).
+	executors map[string]*masterExecutor
 }
 
 // hold adds (sign 1) or removes (sign -1) resources from what the
@@ -133,6 +147,8 @@ func newMaster(cfg Config, id string, info mesos.MasterInfo) *master {
 		cfg: cfg, log: cfg.Logger, id: id, info: info,
 		started: now, frameworks: map[string]*framework{}, offers: map[string]*offer{},
 		opSubs: map[*opSubscriber]struct{}{}, kick: make(chan struct{}, 1),
+		weights: map[string]float64{}, quotas: map[string]mesos.QuotaConfig{},
+		maint: newMaintenance(), gone: map[string]time.Time{}, counters: map[string]float64{},
 	}
 }
 
@@ -178,12 +194,18 @@ func offerRole(info mesos.FrameworkInfo) string {
 }
 
 // allocate offers every agent's free resources to the framework with the
-// smallest dominant share that wants them, like Mesos' hierarchical DRF
-// allocator does each allocation interval. Called with m.mu held.
+// smallest weighted dominant share that wants them, like Mesos'
+// hierarchical DRF allocator does each allocation interval: roles below
+// their quota guarantees first, no role beyond its quota limits,
+// reserved resources only to their role, nothing of a deactivated or
+// draining agent. Called with m.mu held.
 func (m *master) allocate() {
 	if !m.leadership().leading || m.closed {
 		return
 	}
+	// After the offers: a framework holding one on a draining machine is
+	// asked to give it back too.
+	defer m.sendInverseOffers()
 	// Most allocations find every agent's resources offered or in use
 	// already: look at the agents first, and rank the frameworks only if
 	// there is something to offer.
@@ -193,6 +215,9 @@ func (m *master) allocate() {
 	}
 	var free []candidate
 	for _, a := range m.agents {
+		if a.deactivated || a.agent.ex.down.Load() {
+			continue // deactivated (drain.go), or stopped (agent_restart.go)
+		}
 		if avail := a.available(); avail.offerable() {
 			free = append(free, candidate{a, avail})
 		}
@@ -206,61 +231,73 @@ func (m *master) allocate() {
 		for _, a := range m.agents {
 			m.total.addPool(a.total)
 		}
+		m.total = m.total.merged()
 	}
 	type ranked struct {
-		fw    *framework
-		share float64
+		fw         *framework
+		share      float64
+		guaranteed bool // its role is below its quota guarantees
 	}
 	var fws []ranked
 	for _, fw := range m.frameworks {
 		if fw.active && fw.sub != nil && fw.role != "" && !fw.suppressed[fw.role] {
-			fws = append(fws, ranked{fw, dominantShare(fw, m.total)})
+			fws = append(fws, ranked{fw, dominantShare(fw, m.total) / m.weight(fw.role), m.belowGuarantee(fw.role)})
 		}
 	}
 	if len(fws) == 0 {
 		return
 	}
+	before := func(a, b ranked) bool {
+		if a.guaranteed != b.guaranteed {
+			return a.guaranteed
+		}
+		if a.share != b.share {
+			return a.share < b.share
+		}
+		return a.fw.registered.Before(b.fw.registered)
+	}
+	sort.Slice(fws, func(i, j int) bool { return before(fws[i], fws[j]) })
 	made := map[*framework][]*offer{}
 	for _, c := range free {
-		// The framework with the smallest dominant share (the earliest
-		// registered among equals) that has not refused these resources
-		// gets them. A linear scan: there are usually few free agents.
-		var cand []mesos.Resource
-		best := -1
+		// The first framework in rank that has not refused these
+		// resources and whose role may have some of them gets them.
 		for i, r := range fws {
-			if best >= 0 && (r.share > fws[best].share || r.share == fws[best].share && !r.fw.registered.Before(fws[best].fw.registered)) {
+			avail := withinHeadroom(c.avail.forRole(r.fw.role), m.quotaHeadroom(r.fw.role))
+			if !avail.offerable() {
 				continue
 			}
 			if f, ok := r.fw.filters[c.agent.id]; ok {
 				if !now.Before(f.until) {
 					delete(r.fw.filters, c.agent.id)
-				} else {
+				} else if f.resources.contains(avail.resources("")) {
 					// As in Mesos' allocator, a filter holds back only
-					// offers it covers: once a task ends and frees more,
-					// the larger offer goes out.
-					if cand == nil {
-						cand = c.avail.resources("")
-					}
-					if f.resources.contains(cand) {
-						continue
-					}
+					// offers it covers: once a task ends and frees
+					// more, the larger offer goes out.
+					continue
 				}
 			}
-			best = i
+			made[r.fw] = append(made[r.fw], m.newOffer(r.fw, c.agent, avail))
+			rest := c.avail.clone()
+			rest.subtractPool(avail)
+			c.avail = rest
+			// Its share has grown: the next agent likely goes to
+			// another. One insertion step keeps the ranking sorted.
+			fws[i].share = dominantShare(r.fw, m.total) / m.weight(r.fw.role)
+			fws[i].guaranteed = m.belowGuarantee(r.fw.role)
+			for j := i; j+1 < len(fws) && before(fws[j+1], fws[j]); j++ {
+				fws[j], fws[j+1] = fws[j+1], fws[j]
+			}
+			if !c.avail.offerable() {
+				break
+			}
 		}
-		if best < 0 {
-			continue
-		}
-		fw := fws[best].fw
-		made[fw] = append(made[fw], m.newOffer(fw, c.agent, c.avail))
-		// Its share has grown: the next agent likely goes to another.
-		fws[best].share = dominantShare(fw, m.total)
 	}
 	for fw, offers := range made {
 		ev := mesos.Event{Type: mesos.EventOffers, Offers: &mesos.Offers{}}
 		for _, o := range offers {
 			ev.Offers.Offers = append(ev.Offers.Offers, m.offerJSON(o))
 		}
+		m.counters["master/offers_sent"] += float64(len(offers))
 		fw.sub.send(ev)
 	}
 }
@@ -305,6 +342,11 @@ func (m *master) offerJSON(o *offer) mesos.Offer {
 	off := mesos.Offer{
 		ID: mesos.OfferID{Value: o.id}, FrameworkID: o.fw.id, AgentID: mesos.AgentID{Value: o.agent.id},
 		Hostname: o.agent.hostname, URL: o.agent.url(), Resources: res, Attributes: o.agent.attributes,
+	}
+	if mc := m.maint.draining(o.agent); mc != nil {
+		// A machine scheduled for maintenance: its offers say when.
+		u := mc.unavailability
+		off.Unavailability = &u
 	}
 	if o.fw.info.HasCapability(mesos.CapabilityMultiRole) {
 		for i := range res {

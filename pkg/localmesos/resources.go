@@ -10,10 +10,12 @@ import (
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
 
-// pool is an amount of unreserved resources: scalars by name and ranges by
-// name. It is the arithmetic the allocator needs (what an agent has, minus
-// what is offered or used) without Mesos' reservation machinery, which the
-// stand-in does not implement.
+// pool is an amount of resources: scalars and ranges by key. It is the
+// arithmetic the allocator needs (what an agent has, minus what is
+// offered or used). A key is the resource's name, and for resources
+// dynamically reserved to a role the name, a NUL and the role (see
+// resourceKey): reserved cpus are another resource than unreserved ones,
+// which is all the arithmetic needs to know of reservations.
 type pool struct {
 	scalars map[string]float64
 	ranges  map[string][]mesos.Range
@@ -45,11 +47,12 @@ func (p pool) clone() pool {
 
 func (p pool) add(rs mesos.Resources) {
 	for _, r := range rs {
+		k := resourceKey(r)
 		switch {
 		case r.Scalar != nil:
-			p.scalars[r.Name] = round(p.scalars[r.Name] + r.Scalar.Value)
+			p.scalars[k] = round(p.scalars[k] + r.Scalar.Value)
 		case r.Ranges != nil:
-			p.ranges[r.Name] = mergeRanges(append(p.ranges[r.Name], r.Ranges.Range...))
+			p.ranges[k] = mergeRanges(append(p.ranges[k], r.Ranges.Range...))
 		}
 	}
 }
@@ -118,53 +121,72 @@ func (p pool) empty() bool {
 // offerable says whether the pool is worth offering: Mesos' allocator
 // offers only when some cpus or mem is left (MIN_CPUS 0.01, MIN_MEM 32 MB).
 func (p pool) offerable() bool {
-	return p.scalars["cpus"] >= 0.01 || p.scalars["mem"] >= 32
+	cpus, mem := 0.0, 0.0
+	for k, v := range p.scalars {
+		switch nameOf(k) {
+		case "cpus":
+			cpus += v
+		case "mem":
+			mem += v
+		}
+	}
+	return cpus >= 0.01 || mem >= 32
 }
 
-// resources lists the pool as Mesos resources with the given role, in a
-// stable order: cpus, mem, disk, then other scalars, then ranges.
+// resources lists the pool as Mesos resources, unreserved ones with the
+// given role ("*", or "" for none), in a stable order: unreserved cpus,
+// mem, disk, other scalars, ranges, then the reserved ones the same way.
 func (p pool) resources(role string) mesos.Resources {
 	var out mesos.Resources
 	names := make([]string, 0, len(p.scalars))
 	for k := range p.scalars {
 		names = append(names, k)
 	}
-	sort.Slice(names, func(i, j int) bool { return scalarRank(names[i], names[j]) })
-	for _, k := range names {
-		if p.scalars[k] > 0 {
-			r := mesos.ScalarResource(k, p.scalars[k])
-			r.Role = role
-			out = append(out, r)
-		}
-	}
+	sort.Slice(names, func(i, j int) bool { return keyRank(names[i], names[j]) })
 	rnames := make([]string, 0, len(p.ranges))
 	for k := range p.ranges {
 		rnames = append(rnames, k)
 	}
-	sort.Strings(rnames)
-	for _, k := range rnames {
-		if len(p.ranges[k]) > 0 {
-			r := mesos.Resource{Name: k, Type: mesos.Ranges, Ranges: &mesos.RangesValue{Range: append([]mesos.Range(nil), p.ranges[k]...)}, Role: role}
-			out = append(out, r)
+	sort.Slice(rnames, func(i, j int) bool { return keyRank(rnames[i], rnames[j]) })
+	for _, reserved := range []bool{false, true} {
+		for _, k := range names {
+			if p.scalars[k] > 0 && (reservedTo(k) != "") == reserved {
+				out = append(out, withKey(mesos.ScalarResource(nameOf(k), p.scalars[k]), k, role))
+			}
+		}
+		for _, k := range rnames {
+			if len(p.ranges[k]) > 0 && (reservedTo(k) != "") == reserved {
+				r := mesos.Resource{Name: nameOf(k), Type: mesos.Ranges, Ranges: &mesos.RangesValue{Range: append([]mesos.Range(nil), p.ranges[k]...)}}
+				out = append(out, withKey(r, k, role))
+			}
 		}
 	}
 	return out
 }
 
+// keyRank orders keys by name (cpus, gpus, mem, disk, then the others),
+// then by reservation role.
+func keyRank(a, b string) bool {
+	if na, nb := nameOf(a), nameOf(b); na != nb {
+		return scalarRank(na, nb)
+	}
+	return reservedTo(a) < reservedTo(b)
+}
+
 // offerResources lists the pool as an offer lists it: Mesos' allocator
-// puts the resources it always offers whole (non-scalar ones, such as
-// ports) before the scalars it may hold back for quota
-// (HierarchicalAllocatorProcess::__generateOffers).
+// puts the resources it always offers whole (reserved ones, and
+// non-scalar ones such as ports) before the unreserved scalars it may
+// hold back for quota (HierarchicalAllocatorProcess::__generateOffers).
 func (p pool) offerResources(role string) mesos.Resources {
-	var ranges, scalars mesos.Resources
+	var whole, scalars mesos.Resources
 	for _, r := range p.resources(role) {
-		if r.Scalar != nil {
+		if r.Scalar != nil && len(r.Reservations) == 0 {
 			scalars = append(scalars, r)
 		} else {
-			ranges = append(ranges, r)
+			whole = append(whole, r)
 		}
 	}
-	return append(ranges, scalars...)
+	return append(whole, scalars...)
 }
 
 var scalarOrder = map[string]int{"cpus": 0, "gpus": 1, "mem": 2, "disk": 3}
@@ -181,10 +203,12 @@ func scalarRank(a, b string) bool {
 	return a < b
 }
 
-// stateResources is the flat map /state writes.
+// stateResources is the flat map /state writes, reserved and unreserved
+// together.
 func (p pool) stateResources() mesos.StateResources {
-	sr := mesos.StateResources{CPUs: p.scalars["cpus"], Mem: p.scalars["mem"], Disk: p.scalars["disk"], GPUs: p.scalars["gpus"]}
-	if r := p.ranges["ports"]; len(r) > 0 {
+	m := p.merged()
+	sr := mesos.StateResources{CPUs: m.scalars["cpus"], Mem: m.scalars["mem"], Disk: m.scalars["disk"], GPUs: m.scalars["gpus"]}
+	if r := m.ranges["ports"]; len(r) > 0 {
 		sr.Ports = mesos.RangesValue{Range: r}.String()
 	}
 	return sr

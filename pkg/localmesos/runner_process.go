@@ -52,14 +52,24 @@ func (processRunner) Launch(ctx context.Context, spec RunSpec) (Run, error) {
 		return nil, err
 	}
 
+	run, err := startProcess(cmd, spec.Sandbox)
+	if err != nil {
+		return nil, err // not a nil *processRun in a non-nil Run
+	}
+	return run, nil
+}
+
+// startProcess starts a task's or an executor's command in its sandbox
+// and reaps it when it ends.
+func startProcess(cmd *exec.Cmd, sandbox string) (*processRun, error) {
 	// The sandbox's stdout and stderr may already hold the fetcher's
 	// output, so they are appended to, never truncated.
-	stdout, err := openSandboxLog(spec.Sandbox, "stdout")
+	stdout, err := openSandboxLog(sandbox, "stdout")
 	if err != nil {
 		return nil, err
 	}
 	defer stdout.Close()
-	stderr, err := openSandboxLog(spec.Sandbox, "stderr")
+	stderr, err := openSandboxLog(sandbox, "stderr")
 	if err != nil {
 		return nil, err
 	}

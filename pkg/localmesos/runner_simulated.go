@@ -16,6 +16,12 @@ import (
 // update's message ends with it in parentheses.
 const SimulatedMessage = "simulated by localmesos: no process was started"
 
+// SimulatedStdout is the line a simulated task's sandbox stdout holds, in
+// place of the output a real task would write there.
+func SimulatedStdout(taskID string) string {
+	return "Task '" + taskID + "' was " + SimulatedMessage + ", so it wrote nothing; on a real agent this file holds the task's standard output.\n"
+}
+
 // Labels a task may carry to make a simulated run end by itself. Without
 // them, a simulated task runs until it is killed (TASK_KILLED), which is
 // what a long-running service does.
@@ -53,6 +59,10 @@ func (simulatedRunner) Launch(ctx context.Context, spec RunSpec) (Run, error) {
 	plan, err := simulationPlan(spec.Task)
 	if err != nil {
 		return nil, fmt.Errorf("%w (%s)", err, SimulatedMessage)
+	}
+	if spec.Sandbox != "" {
+		// The sandbox says it too, where a learner looks for the output.
+		appendSandboxLog(spec.Sandbox, "stdout", SimulatedStdout(spec.Task.TaskID.Value))
 	}
 	r := &simulatedRun{what: "Command", done: make(chan struct{})}
 	if isContainerTask(spec.Task) && spec.Task.Container.Type == mesos.ContainerDocker {

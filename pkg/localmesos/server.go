@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -29,6 +30,8 @@ type Server struct {
 	cfg     Config
 	master  *master
 	agents  []*agent
+	logFile *logFile
+	files   *files // the master's: /master/log
 	servers []*http.Server
 	done    chan struct{}
 	tmpDir  string
@@ -65,6 +68,16 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("create work dir: %w", err)
 		}
 		s.tmpDir, s.cfg.WorkDir = dir, dir
+	}
+	if s.logFile, err = openLogFile(s.cfg.WorkDir); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("open the log file: %w", err)
+	}
+	s.cfg.Logger = slog.New(teeHandler{s.cfg.Logger.Handler(), slog.NewTextHandler(s.logFile, nil)})
+	s.files = newFiles()
+	if err := s.files.attach(s.logFile.path, "/master/log"); err != nil {
+		s.cleanup()
+		return nil, err
 	}
 
 	mln, err := net.Listen("tcp", cfg.MasterAddr)
@@ -110,11 +123,17 @@ func New(cfg Config) (*Server, error) {
 			id: fmt.Sprintf("%s-S%d", id, i), hostname: ahostname, port: aport, attributes: attributes,
 			total: poolOf(shiftPorts(resources, i)), offered: newPool(), used: newPool(), registered: time.Now(),
 		}
-		s.agents = append(s.agents, newAgent(rec, s.master, runner, s.cfg.WorkDir, cfg.Logger))
+		a := newAgent(rec, s.master, runner, s.cfg.WorkDir, s.cfg.Logger)
+		if err := a.files.attach(s.logFile.path, "/slave/log"); err != nil {
+			s.cleanup()
+			return nil, err
+		}
+		s.agents = append(s.agents, a)
 		s.master.agents = append(s.master.agents, rec)
 		s.AgentURLs = append(s.AgentURLs, "http://"+net.JoinHostPort(ahostname, aportStr))
 	}
 
+	s.master.nextAgent = len(s.master.agents)
 	s.serve(mln, s.masterHandler())
 	for i, ln := range listeners {
 		s.serve(ln, s.agentHandler(s.agents[i]))
@@ -134,7 +153,7 @@ func New(cfg Config) (*Server, error) {
 		s.master.opEvent(mesos.OperatorEvent{Type: mesos.AgentAdded, AgentAdded: &mesos.AgentAddedEvent{Agent: s.master.agentState(a)}})
 	}
 	s.wg.Go(func() { s.master.run(s.done) })
-	cfg.Logger.Info("localmesos started", "master", s.URL, "agents", s.AgentURLs, "runner", runner.Name(), "note", StandIn)
+	s.cfg.Logger.Info("localmesos started", "master", s.URL, "agents", s.AgentURLs, "runner", runner.Name(), "note", StandIn)
 	return s, nil
 }
 
@@ -328,6 +347,9 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) cleanup() {
+	if s.logFile != nil {
+		s.logFile.Close()
+	}
 	if s.tmpDir != "" {
 		os.RemoveAll(s.tmpDir)
 	}
@@ -387,8 +409,14 @@ func (s *Server) masterHandler() http.Handler {
 		"/health":           func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) },
 		"/version":          writeVersion,
 		"/redirect":         s.redirect,
+		"/metrics/snapshot": s.masterSnapshot,
+		"":                  s.servePage, // GET /: the stand-in's page (webui.go)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if endpoint, ok := strings.CutPrefix(r.URL.Path, "/files/"); ok {
+			s.files.serve(w, r, endpoint)
+			return
+		}
 		path := strings.TrimSuffix(r.URL.Path, "/")
 		path = strings.TrimPrefix(path, "/master")
 		if h, ok := routes[path]; ok {
@@ -430,11 +458,19 @@ func writeJSON(w http.ResponseWriter, r *http.Request, body []byte) {
 
 func (s *Server) masterFlags() map[string]string {
 	f := map[string]string{
-		"allocation_interval":          s.cfg.AllocationInterval.String(),
-		"hostname":                     s.master.info.Hostname,
-		"port":                         strconv.Itoa(int(s.master.info.Port)),
-		"authenticate_http_frameworks": strconv.FormatBool(s.cfg.Credentials != nil),
-		"stand_in":                     StandIn,
+		"allocation_interval":                   mesosDuration(s.cfg.AllocationInterval),
+		"hostname":                              s.master.info.Hostname,
+		"ip":                                    s.master.info.Address.IP,
+		"port":                                  strconv.Itoa(int(s.master.info.Port)),
+		"authenticate_http_frameworks":          strconv.FormatBool(s.cfg.Credentials != nil),
+		"max_completed_frameworks":              strconv.Itoa(maxCompletedFrameworks),
+		"max_completed_tasks_per_framework":     strconv.Itoa(maxCompletedTasks),
+		"max_operator_event_stream_subscribers": strconv.Itoa(s.cfg.MaxOperatorSubscribers),
+		"registry":                              "in_memory",
+		"work_dir":                              s.cfg.WorkDir,
+		"log_dir":                               s.cfg.WorkDir,
+		"logging_level":                         "INFO",
+		"stand_in":                              StandIn,
 	}
 	if s.cfg.ZK != "" {
 		if zm, err := leader.Parse(s.cfg.ZK); err == nil {
@@ -442,7 +478,7 @@ func (s *Server) masterFlags() map[string]string {
 		}
 	}
 	if s.cfg.OfferTimeout > 0 {
-		f["offer_timeout"] = s.cfg.OfferTimeout.String()
+		f["offer_timeout"] = mesosDuration(s.cfg.OfferTimeout)
 	}
 	return f
 }
@@ -473,6 +509,10 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request) {
 // /health, /version.
 func (s *Server) agentHandler(a *agent) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The agent's files and operator API (agent_api.go).
+		if s.serveAgentAPI(a, w, r) {
+			return
+		}
 		path := strings.TrimSuffix(r.URL.Path, "/")
 		path = strings.TrimPrefix(path, "/slave(1)")
 		switch path {
@@ -482,6 +522,8 @@ func (s *Server) agentHandler(a *agent) http.Handler {
 			w.WriteHeader(http.StatusOK)
 		case "/version":
 			writeVersion(w, r)
+		case "/api/v1/executor":
+			s.executorAPI(a, w, r) // api_executor.go
 		default:
 			plain(w, http.StatusNotFound, textNotFound)
 		}

@@ -71,7 +71,7 @@ func (m *master) stateFramework(fw *framework) mesos.StateFramework {
 // masterState is GET /state on the master.
 func (m *master) masterState(flags map[string]string) mesos.MasterState {
 	st := mesos.MasterState{
-		Version: Version, GitTag: Version, BuildDate: "localmesos", BuildUser: StandIn,
+		Version: Version, GitTag: Version, BuildDate: versionInfo().BuildDate, BuildTime: versionInfo().BuildTime, BuildUser: StandIn,
 		StartTime: seconds(m.started), ElectedTime: seconds(m.elected), ID: m.id, PID: m.info.PID,
 		Hostname: m.info.Hostname, Capabilities: []string{"AGENT_UPDATE", "AGENT_DRAINING", "QUOTA_V2"},
 		Flags: flags, Slaves: []mesos.StateAgent{}, RecoveredSlaves: []mesos.StateAgent{},
@@ -87,14 +87,27 @@ func (m *master) masterState(flags map[string]string) mesos.MasterState {
 		st.LeaderInfo = &leader
 	}
 	for _, a := range m.agents {
-		st.ActivatedSlaves++
-		st.Slaves = append(st.Slaves, mesos.StateAgent{
+		if a.deactivated {
+			st.DeactivatedSlaves++
+		} else {
+			st.ActivatedSlaves++
+		}
+		sa := mesos.StateAgent{
 			ID: a.id, PID: a.pid(), Hostname: a.hostname, Port: a.port, RegisteredTime: seconds(a.registered),
 			Resources: a.total.stateResources(), UsedResources: a.used.stateResources(), OfferedResources: a.offered.stateResources(),
-			ReservedResources: map[string]mesos.StateResources{}, UnreservedResources: a.total.stateResources(),
-			Attributes: attributeMap(a.attributes), Active: true, Version: Version,
+			ReservedResources: map[string]mesos.StateResources{}, UnreservedResources: a.total.forRole("").stateResources(),
+			Attributes: attributeMap(a.attributes), Active: !a.deactivated, Deactivated: a.deactivated, Version: Version,
 			Capabilities: []string{"MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"},
-		})
+		}
+		for role, p := range a.total.reservedByRole() {
+			sa.ReservedResources[role] = p.stateResources()
+		}
+		if a.drain != nil {
+			d := *a.drain
+			sa.DrainInfo = &d
+			sa.EstimatedDrainStartTimeSeconds = seconds(a.drainStart)
+		}
+		st.Slaves = append(st.Slaves, sa)
 	}
 	for _, fw := range m.sortedFrameworks() {
 		st.Frameworks = append(st.Frameworks, m.stateFramework(fw))
@@ -116,31 +129,69 @@ func (s *Server) slaveState(a *agent) mesos.SlaveState {
 	a.mu.Lock()
 	byFW := map[string]*mesos.SlaveFramework{}
 	var order []string
-	for _, t := range a.tasks {
-		f := byFW[t.fwID]
+	get := func(fwID string) *mesos.SlaveFramework {
+		f := byFW[fwID]
 		if f == nil {
-			f = &mesos.SlaveFramework{ID: t.fwID, Executors: []mesos.SlaveExecutor{}, CompletedExecutors: []mesos.SlaveExecutor{}}
-			byFW[t.fwID] = f
-			order = append(order, t.fwID)
+			f = &mesos.SlaveFramework{ID: fwID, Executors: []mesos.SlaveExecutor{}, CompletedExecutors: []mesos.SlaveExecutor{}}
+			byFW[fwID] = f
+			order = append(order, fwID)
 		}
-		task := mesos.StateTask{ID: t.info.TaskID.Value, Name: t.info.Name, FrameworkID: t.fwID, ExecutorID: "",
-			SlaveID: a.rec.id, State: t.state, Resources: poolOf(t.info.Resources).stateResources(), Statuses: []mesos.StateStatus{}}
-		f.Executors = append(f.Executors, mesos.SlaveExecutor{ID: t.info.TaskID.Value, Name: "Command Executor (Task: " + t.info.TaskID.Value + ")",
-			Directory: t.sandbox, Tasks: []mesos.StateTask{task}, CompletedTasks: []mesos.StateTask{}})
+		return f
+	}
+	running := map[string]bool{}
+	for _, t := range a.tasks {
+		f := get(t.fwID)
+		running[t.fwID] = true
+		f.Executors = append(f.Executors, a.stateExecutor(t))
+	}
+	for fwID, done := range a.completed {
+		f := get(fwID)
+		for _, d := range done {
+			task := mesos.StateTask{ID: d.taskID, Name: d.name, FrameworkID: d.fwID, SlaveID: a.rec.id, State: d.state,
+				Resources: d.resources, Statuses: []mesos.StateStatus{}}
+			f.CompletedExecutors = append(f.CompletedExecutors, mesos.SlaveExecutor{ID: d.taskID, Name: executorName(d.taskID),
+				Directory: d.sandbox, Tasks: []mesos.StateTask{}, CompletedTasks: []mesos.StateTask{task}})
+		}
 	}
 	a.mu.Unlock()
 	sort.Strings(order)
 	m.mu.Lock()
 	for _, id := range order {
 		f := byFW[id]
+		sort.Slice(f.Executors, func(i, j int) bool { return f.Executors[i].ID < f.Executors[j].ID })
 		if fw := m.frameworks[id]; fw != nil {
 			f.Name = fw.info.Name
+		} else {
+			for _, c := range m.completed {
+				if c.id.Value == id {
+					f.Name = c.info.Name
+				}
+			}
 		}
-		st.Frameworks = append(st.Frameworks, *f)
+		// A framework with nothing left running on the agent is a
+		// completed one there, as in Mesos.
+		if running[id] {
+			st.Frameworks = append(st.Frameworks, *f)
+		} else {
+			st.CompletedFrameworks = append(st.CompletedFrameworks, *f)
+		}
 	}
 	m.mu.Unlock()
 	return st
 }
+
+// stateExecutor is a running task's executor in the agent's /state: the
+// command executor Mesos runs for a command or Docker task, with its
+// sandbox. Called with a.mu held.
+func (a *agent) stateExecutor(t *agentTask) mesos.SlaveExecutor {
+	task := mesos.StateTask{ID: t.info.TaskID.Value, Name: t.info.Name, FrameworkID: t.fwID, ExecutorID: "",
+		SlaveID: a.rec.id, State: t.state, Resources: poolOf(t.info.Resources).stateResources(), Statuses: []mesos.StateStatus{}}
+	return mesos.SlaveExecutor{ID: t.info.TaskID.Value, Name: executorName(t.info.TaskID.Value),
+		Directory: t.sandbox, Tasks: []mesos.StateTask{task}, CompletedTasks: []mesos.StateTask{}}
+}
+
+// executorName is the command executor's name in /state.
+func executorName(taskID string) string { return "Command Executor (Task: " + taskID + ")" }
 
 // agentFlags are the flags an agent's /state shows; containerizers says
 // whether Docker tasks run in Docker, as a real agent's flags do.
@@ -158,6 +209,10 @@ func (s *Server) agentFlags(a *agent) map[string]string {
 
 // writeVersion is GET /version: sorted keys, as Mesos writes a JSON::Object.
 func writeVersion(w http.ResponseWriter, r *http.Request) {
-	v := map[string]any{"build_date": "localmesos", "build_time": 0.0, "build_user": StandIn, "git_tag": Version, "version": Version}
+	vi := versionInfo()
+	v := map[string]any{"build_date": vi.BuildDate, "build_time": vi.BuildTime, "build_user": StandIn, "git_tag": Version, "version": Version}
+	if vi.GitSHA != "" {
+		v["git_sha"] = vi.GitSHA
+	}
 	writeJSON(w, r, eventJSON(v))
 }

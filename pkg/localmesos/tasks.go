@@ -150,6 +150,7 @@ func (m *master) launch(fw *framework, a *agentRec, tasks []mesos.TaskInfo, grou
 	}
 	var valid []ok
 	seen := map[string]bool{}
+	prepareExecutorTasks(fw, tasks, role) // executor_master.go
 	for _, ti := range tasks {
 		msg := ""
 		if group != nil {
@@ -176,6 +177,9 @@ func (m *master) launch(fw *framework, a *agentRec, tasks []mesos.TaskInfo, grou
 		seen[ti.TaskID.Value] = true
 		res := poolOf(ti.Resources)
 		remaining.subtractPool(res)
+		if ti.Executor != nil {
+			remaining.subtractPool(m.addExecutor(fw, a, *ti.Executor)) // executor_master.go
+		}
 		valid = append(valid, ok{ti, res})
 	}
 	for _, v := range valid {
@@ -183,6 +187,8 @@ func (m *master) launch(fw *framework, a *agentRec, tasks []mesos.TaskInfo, grou
 		t.info.Resources = withAllocation(v.info.Resources, role)
 		if group != nil {
 			t.executorID = &group.ExecutorID
+		} else if v.info.Executor != nil {
+			t.executorID = &v.info.Executor.ExecutorID
 		}
 		fw.tasks[v.info.TaskID.Value] = t
 		u, found := fw.used[a.id]
@@ -217,8 +223,8 @@ func (m *master) statusUpdate(a *agentRec, fwID string, st mesos.TaskStatus, lat
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	fw := m.frameworks[fwID]
-	if fw == nil || fw.removed {
-		return
+	if fw == nil || fw.removed || m.agentByID(a.id) != a {
+		return // the framework or the agent is gone
 	}
 	t := fw.tasks[st.TaskID.Value]
 	if t == nil {
@@ -251,6 +257,7 @@ func (m *master) statusUpdate(a *agentRec, fwID string, st mesos.TaskStatus, lat
 	}
 	if latest.Terminal() && !prev.Terminal() {
 		m.releaseTask(t)
+		m.countTerminal(latest)
 		m.allocateSoon()
 	}
 	if appended {
@@ -300,6 +307,7 @@ func (m *master) acknowledge(fw *framework, ack *mesos.Acknowledge) {
 		}
 		if string(t.updateUUID) == string(ack.UUID) && t.updateState.Terminal() {
 			m.completeTask(t)
+			m.checkDrained(t.agent)
 		}
 	}
 	fwID, taskID, uuid, ag := fw.id.Value, ack.TaskID.Value, ack.UUID, a.agent
@@ -319,6 +327,9 @@ func (m *master) kill(fw *framework, k *mesos.Kill) {
 		return
 	}
 	if t.state.Terminal() {
+		return
+	}
+	if m.killOnExecutor(fw, t, k) { // executor_master.go
 		return
 	}
 	grace := KillGracePeriod(t.info, k.KillPolicy)
@@ -360,10 +371,16 @@ func (m *master) reconcile(fw *framework, tasks []mesos.ReconcileTask) {
 			continue
 		}
 		st := mesos.TaskStatus{TaskID: rt.TaskID, AgentID: rt.AgentID, State: mesos.TaskLost, Message: textReconcileUnknown}
+		_, gone := m.gone[idValueOf(rt.AgentID)]
 		if rt.AgentID != nil && m.agentByID(rt.AgentID.Value) != nil {
 			st.Message = textReconcileUnknownAgent
 			if pa {
 				st.State = mesos.TaskGone
+			}
+		} else if rt.AgentID != nil && gone {
+			st.Message = textReconcileGone
+			if pa {
+				st.State = mesos.TaskGoneByOperator
 			}
 		} else if pa {
 			st.State = mesos.TaskUnknown
@@ -379,4 +396,11 @@ func (m *master) agentByID(id string) *agentRec {
 		}
 	}
 	return nil
+}
+
+func idValueOf(id *mesos.AgentID) string {
+	if id == nil {
+		return ""
+	}
+	return id.Value
 }

@@ -203,9 +203,6 @@ func validateResources(rs mesos.Resources) string {
 			}
 			why = validateRole(role)
 		}
-		if why == "" && r.Role != "" && r.Role != "*" {
-			why = "localmesos has no reservations: role '" + r.Role + "' cannot be used"
-		}
 		if why != "" {
 			return fmt.Sprintf(textInvalidResource, resourceString(r), why)
 		}
@@ -282,8 +279,15 @@ func (m *master) validateTask(fw *framework, a *agentRec, ti mesos.TaskInfo, inG
 	} else if (ti.Command == nil) == (ti.Executor == nil) {
 		return textCommandXorExecutor
 	}
-	if !remaining.contains(ti.Resources) {
-		return fmt.Sprintf(textTooMuchResources, resourcesString(withAllocation(ti.Resources, role)), resourcesString(withAllocation(remaining.offerResources(""), role)))
+	total := ti.Resources
+	if !inGroup && ti.Executor != nil {
+		var msg string
+		if total, msg = m.validateTaskExecutor(fw, a, ti); msg != "" { // executor_master.go
+			return msg
+		}
+	}
+	if !remaining.contains(total) {
+		return fmt.Sprintf(textTooMuchResources, resourcesString(withAllocation(total, role)), resourcesString(withAllocation(remaining.offerResources(""), role)))
 	}
 	return ""
 }

@@ -1,7 +1,9 @@
 // Package mesos holds Go structs that mirror the JSON of the Mesos v1 HTTP
 // APIs exactly: the messages of mesos.proto, the scheduler API's Call and
-// Event, the operator API's calls, responses and events, and the legacy
-// /state documents.
+// Event, the executor API's ExecutorCall and ExecutorEvent, the operator
+// API's calls, responses and events, and the legacy /state documents.
+// Durations in Mesos' own notation ("5secs", "15mins") are read and written
+// by ParseDuration and FormatDuration.
 //
 // The encoding rules are Mesos' own (stout's protobuf.hpp), not proto3 JSON:
 //

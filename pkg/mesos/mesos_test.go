@@ -165,3 +165,17 @@ func ExampleMasterInfo_IPString() {
 	fmt.Println(m.IPString())
 	// Output: 192.168.33.10
 }
+
+func TestGetTasksFind(t *testing.T) {
+	r := mesos.GetTasksResponse{Tasks: []mesos.Task{{TaskID: mesos.TaskID{Value: "a"}, State: mesos.TaskRunning}},
+		CompletedTasks: []mesos.Task{{TaskID: mesos.TaskID{Value: "b"}, State: mesos.TaskFailed}, {TaskID: mesos.TaskID{Value: "b"}, State: mesos.TaskFinished}}}
+	if got, ok := r.Find("a"); !ok || got.State != mesos.TaskRunning {
+		t.Errorf("Find(a) = %v %v", got, ok)
+	}
+	if got, ok := r.Find("b"); !ok || got.State != mesos.TaskFinished {
+		t.Errorf("Find(b) = %v %v, want the latest", got, ok)
+	}
+	if _, ok := r.Find("c"); ok {
+		t.Error("Find(c) found a task")
+	}
+}

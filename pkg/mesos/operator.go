@@ -6,7 +6,7 @@ package mesos
 // OperatorCallType names an operator API call.
 type OperatorCallType string
 
-// Operator calls this project uses (master.proto Call.Type has more).
+// Operator calls (master.proto Call.Type; the rest are in operator_calls.go).
 const (
 	GetHealth         OperatorCallType = "GET_HEALTH"
 	GetVersion        OperatorCallType = "GET_VERSION"
@@ -22,8 +22,29 @@ const (
 
 // OperatorCall is the body of a POST to /api/v1.
 type OperatorCall struct {
-	Type     OperatorCallType   `json:"type"`
-	Teardown *TeardownFramework `json:"teardown,omitempty"`
+	Type                      OperatorCallType               `json:"type"`
+	GetMetrics                *GetMetricsCall                `json:"get_metrics,omitempty"`
+	SetLoggingLevel           *SetLoggingLevelCall           `json:"set_logging_level,omitempty"`
+	ListFiles                 *ListFilesCall                 `json:"list_files,omitempty"`
+	ReadFile                  *ReadFileCall                  `json:"read_file,omitempty"`
+	UpdateWeights             *UpdateWeightsCall             `json:"update_weights,omitempty"`
+	ReserveResources          *ReserveResourcesCall          `json:"reserve_resources,omitempty"`
+	UnreserveResources        *UnreserveResourcesCall        `json:"unreserve_resources,omitempty"`
+	CreateVolumes             *VolumesCall                   `json:"create_volumes,omitempty"`
+	DestroyVolumes            *VolumesCall                   `json:"destroy_volumes,omitempty"`
+	GrowVolume                *GrowVolumeCall                `json:"grow_volume,omitempty"`
+	ShrinkVolume              *ShrinkVolumeCall              `json:"shrink_volume,omitempty"`
+	UpdateMaintenanceSchedule *UpdateMaintenanceScheduleCall `json:"update_maintenance_schedule,omitempty"`
+	StartMaintenance          *MachinesCall                  `json:"start_maintenance,omitempty"`
+	StopMaintenance           *MachinesCall                  `json:"stop_maintenance,omitempty"`
+	DrainAgent                *DrainAgentCall                `json:"drain_agent,omitempty"`
+	DeactivateAgent           *AgentCall                     `json:"deactivate_agent,omitempty"`
+	ReactivateAgent           *AgentCall                     `json:"reactivate_agent,omitempty"`
+	UpdateQuota               *UpdateQuotaCall               `json:"update_quota,omitempty"`
+	Teardown                  *TeardownFramework             `json:"teardown,omitempty"`
+	MarkAgentGone             *AgentCall                     `json:"mark_agent_gone,omitempty"`
+	SetQuota                  *SetQuotaCall                  `json:"set_quota,omitempty"`
+	RemoveQuota               *RemoveQuotaCall               `json:"remove_quota,omitempty"`
 }
 
 // TeardownFramework is the operator TEARDOWN payload: it removes a
@@ -35,15 +56,26 @@ type TeardownFramework struct {
 // OperatorResponse is the answer to a synchronous operator call; the field
 // named after Type is set.
 type OperatorResponse struct {
-	Type          OperatorCallType       `json:"type"`
-	GetHealth     *GetHealthResponse     `json:"get_health,omitempty"`
-	GetVersion    *GetVersionResponse    `json:"get_version,omitempty"`
-	GetMaster     *GetMasterResponse     `json:"get_master,omitempty"`
-	GetState      *GetStateResponse      `json:"get_state,omitempty"`
-	GetAgents     *GetAgentsResponse     `json:"get_agents,omitempty"`
-	GetFrameworks *GetFrameworksResponse `json:"get_frameworks,omitempty"`
-	GetExecutors  *GetExecutorsResponse  `json:"get_executors,omitempty"`
-	GetTasks      *GetTasksResponse      `json:"get_tasks,omitempty"`
+	Type                   OperatorCallType                `json:"type"`
+	GetHealth              *GetHealthResponse              `json:"get_health,omitempty"`
+	GetFlags               *GetFlagsResponse               `json:"get_flags,omitempty"`
+	GetVersion             *GetVersionResponse             `json:"get_version,omitempty"`
+	GetMetrics             *GetMetricsResponse             `json:"get_metrics,omitempty"`
+	GetLoggingLevel        *GetLoggingLevelResponse        `json:"get_logging_level,omitempty"`
+	ListFiles              *ListFilesResponse              `json:"list_files,omitempty"`
+	ReadFile               *ReadFileResponse               `json:"read_file,omitempty"`
+	GetState               *GetStateResponse               `json:"get_state,omitempty"`
+	GetAgents              *GetAgentsResponse              `json:"get_agents,omitempty"`
+	GetFrameworks          *GetFrameworksResponse          `json:"get_frameworks,omitempty"`
+	GetExecutors           *GetExecutorsResponse           `json:"get_executors,omitempty"`
+	GetOperations          *GetOperationsResponse          `json:"get_operations,omitempty"`
+	GetTasks               *GetTasksResponse               `json:"get_tasks,omitempty"`
+	GetRoles               *GetRolesResponse               `json:"get_roles,omitempty"`
+	GetWeights             *GetWeightsResponse             `json:"get_weights,omitempty"`
+	GetMaster              *GetMasterResponse              `json:"get_master,omitempty"`
+	GetMaintenanceStatus   *GetMaintenanceStatusResponse   `json:"get_maintenance_status,omitempty"`
+	GetMaintenanceSchedule *GetMaintenanceScheduleResponse `json:"get_maintenance_schedule,omitempty"`
+	GetQuota               *GetQuotaResponse               `json:"get_quota,omitempty"`
 }
 
 // GetHealthResponse says whether the master is healthy.
@@ -102,6 +134,10 @@ type AgentState struct {
 	AllocatedResources Resources         `json:"allocated_resources,omitempty"`
 	OfferedResources   Resources         `json:"offered_resources,omitempty"`
 	Capabilities       []AgentCapability `json:"capabilities,omitempty"`
+	DrainInfo          *DrainInfo        `json:"drain_info,omitempty"`
+	// EstimatedDrainStartTime is when the agent's maintenance window
+	// starts, if one is scheduled.
+	EstimatedDrainStartTime *TimeInfo `json:"estimated_drain_start_time,omitempty"`
 }
 
 // AgentInfo describes an agent: where it is and what it has.

@@ -59,6 +59,9 @@ type StateAgent struct {
 	Deactivated         bool                      `json:"deactivated"`
 	Version             string                    `json:"version"`
 	Capabilities        []string                  `json:"capabilities"`
+	// DrainInfo is set while an agent drains or once it has drained.
+	DrainInfo                      *DrainInfo `json:"drain_info,omitempty"`
+	EstimatedDrainStartTimeSeconds float64    `json:"estimated_drain_start_time_seconds,omitempty"`
 }
 
 // StateFramework is one framework in /state.

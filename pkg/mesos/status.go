@@ -81,6 +81,8 @@ const (
 	ReasonTaskHealthCheckStatusUpdated = "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED"
 	ReasonAgentRemoved                 = "REASON_AGENT_REMOVED"
 	ReasonAgentDisconnected            = "REASON_AGENT_DISCONNECTED"
+	ReasonAgentDraining                = "REASON_AGENT_DRAINING"
+	ReasonAgentRemovedByOperator       = "REASON_AGENT_REMOVED_BY_OPERATOR"
 )
 
 // ContainerStatus tells where a task's container runs: its network

@@ -212,6 +212,10 @@ type ExecutorInfo struct {
 	Source      string         `json:"source,omitempty"`
 	Data        []byte         `json:"data,omitempty"`
 	Labels      *Labels        `json:"labels,omitempty"`
+	// ShutdownGracePeriod is how long the agent waits, after SHUTDOWN,
+	// before it kills the executor (its --executor_shutdown_grace_period,
+	// 5 s by default, when unset).
+	ShutdownGracePeriod *DurationInfo `json:"shutdown_grace_period,omitempty"`
 }
 
 // TaskGroupInfo is a group of tasks launched together by one executor.

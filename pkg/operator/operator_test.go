@@ -45,14 +45,14 @@ func TestCallsAgainstStandIn(t *testing.T) {
 	if ok, err := c.Health(ctx); err != nil || !ok {
 		t.Fatalf("Health: %v %v", ok, err)
 	}
-	if err := c.MasterHealth(ctx); err != nil {
+	if err := c.Legacy().Health(ctx); err != nil {
 		t.Fatal(err)
 	}
 	v, err := c.Version(ctx)
 	if err != nil || v.Version != "1.11.0" {
 		t.Fatalf("Version: %+v %v", v, err)
 	}
-	mv, err := c.MasterVersion(ctx)
+	mv, err := c.Legacy().Version(ctx)
 	if err != nil || mv.Version != "1.11.0" || !strings.Contains(mv.BuildUser, "stand-in") {
 		t.Fatalf("/version: %+v %v", mv, err)
 	}
@@ -60,21 +60,67 @@ func TestCallsAgainstStandIn(t *testing.T) {
 	if err != nil || len(agents.Agents) != 1 || agents.Agents[0].TotalResources.CPUs() != 4 {
 		t.Fatalf("Agents: %+v %v", agents, err)
 	}
-	st, err := c.MasterState(ctx)
+	st, err := c.Legacy().State(ctx)
 	if err != nil || len(st.Slaves) != 1 || st.Slaves[0].Resources.CPUs != 4 {
 		t.Fatalf("/state: %+v %v", st, err)
 	}
-	as, err := c.AgentState(ctx, srv.AgentURLs[0])
+	as, err := c.Legacy().AgentState(ctx, srv.AgentURLs[0])
 	if err != nil || as.ID != st.Slaves[0].ID {
 		t.Fatalf("agent /state: %+v %v", as, err)
 	}
-	leader, err := c.Redirect(ctx)
+	leader, err := c.Legacy().Redirect(ctx)
 	if err != nil || leader != srv.URL {
 		t.Fatalf("Redirect: %q %v, want %s", leader, err, srv.URL)
 	}
 	m, err := c.Master(ctx)
 	if err != nil || m.MasterInfo.ID != srv.ID() {
 		t.Fatalf("Master: %+v %v", m, err)
+	}
+	if snap, err := c.Legacy().MetricsSnapshot(ctx); err != nil || snap["master/elected"] != 1 {
+		t.Fatalf("/metrics/snapshot: %v %v", snap, err)
+	}
+	if flags, err := c.Flags(ctx); err != nil || flags.Value("registry") != "in_memory" {
+		t.Fatalf("Flags: %+v %v", flags, err)
+	}
+	if w, err := c.Weights(ctx); err != nil || len(w) != 0 {
+		t.Fatalf("Weights: %+v %v", w, err)
+	}
+	if q, err := c.Quota(ctx); err != nil || len(q.Configs) != 0 {
+		t.Fatalf("Quota: %+v %v", q, err)
+	}
+	if s, err := c.MaintenanceSchedule(ctx); err != nil || len(s.Windows) != 0 {
+		t.Fatalf("MaintenanceSchedule: %+v %v", s, err)
+	}
+	agent, err := c.AgentOf(ctx, *agents.Agents[0].AgentInfo.ID)
+	if err != nil || agent.URL != srv.AgentURLs[0] {
+		t.Fatalf("AgentOf: %v %v", agent, err)
+	}
+	if _, err := c.AgentOf(ctx, mesos.AgentID{Value: "nope"}); err == nil || !strings.Contains(err.Error(), "not registered") {
+		t.Fatalf("AgentOf an unknown agent: %v", err)
+	}
+	if rp, err := agent.ResourceProviders(ctx); err != nil || len(rp.ResourceProviders) != 0 {
+		t.Fatalf("ResourceProviders: %+v %v", rp, err)
+	}
+}
+
+// TestRefusedCallsSayWhy: a call the stand-in does not carry out is an
+// *Error with its message.
+func TestRefusedCallsSayWhy(t *testing.T) {
+	t.Parallel()
+	srv := standIn(t)
+	c := client(t, srv.URL)
+	agents, err := c.Agents(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.CreateVolumes(t.Context(), *agents.Agents[0].AgentInfo.ID, nil)
+	var oe *operator.Error
+	if !errors.As(err, &oe) || oe.StatusCode != 501 || !strings.Contains(oe.Body, "no persistent volumes") {
+		t.Fatalf("CREATE_VOLUMES: %v", err)
+	}
+	agent, _ := c.Agent(srv.AgentURLs[0])
+	if err := agent.PruneImages(t.Context()); !errors.As(err, &oe) || oe.StatusCode != 501 {
+		t.Fatalf("PRUNE_IMAGES: %v", err)
 	}
 }
 

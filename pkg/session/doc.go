@@ -12,11 +12,23 @@
 // should live, and writes down everything it hears. Cells read what it
 // wrote, and make their own calls with a client bound to its stream.
 //
+// # One kernel, one framework
+//
+// A session belongs to a notebook's kernel (Options.Kernel, the Jupyter
+// kernel id GoNB gives its cells; it stays the same across a kernel
+// restart). The first kernel on a notebook takes the folder Options.Name;
+// a second kernel running at the same time (another tab with its own
+// kernel) gets Name-2, with a framework of its own, and Session.Note says
+// so: it never drives the first one's framework. A kernel whose process is
+// gone leaves its session to the next kernel that asks. Who a session
+// belongs to (notebook, kernel, master) is in owner.json (Session.Owner).
+// Outside a notebook (no kernel id), or with Options.Dir set, the folder
+// is simply Name, or Dir.
+//
 // # The session folder
 //
-// One folder per session (Options.Name, "default" unless set), private to
-// the user: the folder is 0700, its files 0600, and no secret is ever
-// written in it.
+// One folder per session, private to the user: the folder is 0700, its
+// files 0600, and no secret is ever written in it.
 //
 //	state.json      what the listener knows now (State): framework id, stream id,
 //	                master and leader, heartbeat interval and last heartbeat,
@@ -25,7 +37,7 @@
 //	                an update is in it, on disk, before it is acknowledged
 //	calls.jsonl     every call the cells made through Session.Client, with its answer
 //	config.json     what the listener was started with
-//	parent          the pid of the kernel that started or attached last
+//	owner.json      who it belongs to (Owner): notebook, kernel id and pid, master
 //	listener.log    the listener's own log
 //	listener.lock   held by the live listener: whoever holds it is the listener
 //	start.lock      held by a Start while it decides, so that two at once
@@ -37,7 +49,7 @@
 //
 // # Lifecycle
 //
-// Start is the subscribe cell's one call, and it is safe to run again:
+// Start is the Subscribe cell's one call, and it is safe to run again:
 //
 //   - Started: no framework yet. A listener starts and registers one, with
 //     a failover timeout of an hour (DefaultFailoverTimeout), so that a
@@ -50,12 +62,29 @@
 //     the old one had not acknowledged are sent again to the new one.
 //
 // Session.How says which happened and Session.Note says it in a sentence
-// for the notebook. While it runs, the listener acknowledges every update
-// that carries a uuid, once it is in the journal (never one without); it
-// subscribes again with the same framework id, with backoff, after a
-// dropped stream, after a stream silent for Options.Client.MissedHeartbeats
-// heartbeat intervals, and when ZooKeeper names a new leader (zk://
-// masters).
+// for the notebook. Before starting a listener, Start checks within
+// seconds that a master answers (Reachable), and a listener that does not
+// subscribe is stopped before it can register a framework nobody waits
+// for; a listener whose kernel is gone never registers one.
+//
+// Resume is every later cell's call. It finds this kernel's session; if
+// the listener is gone (killed, stopped with its kernel) it starts a new
+// one that re-subscribes with the same framework id (Failover) and tells
+// the Observer in a sentence. It never registers a framework: without one
+// its error says to run the Subscribe cell first (ErrNoSession). A session
+// whose framework lives on another master than the configuration names
+// now is refused with a MasterChangedError saying what to do, unless
+// Options.AnyMaster (the TEARDOWN cell, WithAnyMaster).
+//
+// While it runs, the listener acknowledges every update that carries a
+// uuid, once it is in the journal (never one without); it subscribes again
+// with the same framework id, with backoff, after a dropped stream, after
+// a stream silent for Options.Client.MissedHeartbeats heartbeat intervals,
+// and when ZooKeeper names a new leader (zk:// masters). After every
+// subscription it reconciles: explicitly for the tasks the journal holds
+// as live, then implicitly, so that a task the master no longer knows
+// comes back TASK_LOST; until the master answers, such a task is
+// Task.Unconfirmed, never shown as a fact.
 //
 // Session.Stop ends the listener; the framework waits for its failover
 // timeout, and its tasks keep running. A TEARDOWN call made through
@@ -71,21 +100,23 @@
 //
 // # What cells call
 //
-//	s, err := session.Start(ctx, session.Options{})   // the subscribe cell
-//	offers, err := s.Offers()    // offered, minus rescinded, accepted, declined or expired
-//	tasks, err := s.Tasks()      // the latest status of each task, and the states it went through
-//	entries, err := s.Events(0)  // the journal after a sequence number
-//	offer, err := s.WaitOffer(ctx, time.Minute)
-//	task, err := s.WaitTask(ctx, id, time.Minute, mesos.TaskRunning)
-//	c, err := s.Client()         // ACCEPT, DECLINE, KILL, RECONCILE, TEARDOWN...
-//	session.ShowOffers(offers); session.ShowTasks(tasks); session.ShowEvents(entries)
+//	nb := session.Options{Name: "demo-api", Observer: display.Observer()} // the Configuration cell
+//	s, err := session.Start(ctx, nb)   // the Subscribe cell
+//	s, err := session.Resume(ctx, nb)  // every later cell
+//	offers, err := s.Offers()          // offered, minus rescinded, accepted, declined or expired
+//	tasks, err := s.Tasks()            // the latest status of each task, and the states it went through
+//	entries, err := s.Events(0)        // the journal after a sequence number
+//	offer, err := s.WaitOffer(ctx)     // ctx's deadline is how long to wait
+//	task, err := s.WaitTask(ctx, id, mesos.TaskRunning)
+//	t, err := s.LastTask()             // what a cell of this session launched last
+//	c, err := s.Client()               // ACCEPT, DECLINE, KILL, RECONCILE, TEARDOWN...
 //
-// The waits show a line that updates in place while they wait, so that a
-// waiting cell never looks hung, and they fail at once, saying to run the
-// subscribe cell again, when no listener holds the session. Every call
-// the client makes is shown with its answer. Under GoNB the Show functions
-// draw HTML tables; elsewhere they print text tables, so the same code
-// runs in a terminal or a test.
+// The session returns data and draws nothing. The Observer, when set, is
+// shown every call a client makes with its answer, the waits in progress,
+// and the session's notes (package display draws them in a notebook). A
+// wait that ends in another terminal state than the ones it waits for says
+// which, and why in words (TaskEndedError, Explain); a wait that finds the
+// listener gone restarts it.
 //
 // # Configuration
 //
@@ -106,6 +137,9 @@
 //	MESOSNB_IDENTITY     the "user@host" that frameworks and task ids carry,
 //	                     so that workshop attendees on one master tell theirs apart
 //	MESOSNB_LISTENER     a built mesos-listener to run; by default Start
-//	                     builds one from this module's source, once per change
-//	MESOSNB_LOCALMESOS   likewise, a built localmesos for StartStandIn
+//	                     builds one from this module's source, once per change,
+//	                     keeping the current build and the one before
+//	MESOSNB_KEEP_JOURNALS how long the journals of removed frameworks are kept
+//	                     (a Go duration; default a week), pruned by Start
+//	GONB_JUPYTER_KERNEL_ID the kernel a session belongs to (set by GoNB)
 package session

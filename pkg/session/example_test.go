@@ -28,26 +28,30 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	ctx := context.Background()
+	opts := session.Options{Dir: dir, Client: httpapi.Config{Master: master.URL},
+		Framework: mesos.FrameworkInfo{User: "root", Name: "example"}}
 
 	// Cell 1: subscribe. Run it again, or from a restarted kernel, and it
 	// attaches to the same listener and framework.
-	s, err := session.Start(ctx, session.Options{Dir: dir, Client: httpapi.Config{Master: master.URL},
-		Framework: mesos.FrameworkInfo{User: "root", Name: "example"}})
+	s, err := session.Start(context.Background(), opts)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("session:", s.How)
 
-	// Cell 2: what is on offer?
-	if _, err := s.WaitOffer(ctx, 10*time.Second); err != nil {
-		log.Fatal(err)
-	}
-	offers, err := s.Offers()
+	// Cell 2: every later cell resumes the session (restarting a listener
+	// that died), then waits for what it needs, as long as ctx allows.
+	s, err = session.Resume(context.Background(), opts)
 	if err != nil {
 		log.Fatal(err)
 	}
-	session.ShowOffers(offers)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	offer, err := s.WaitOffer(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("offer from", offer.Hostname, "with", offer.Resources.CPUs(), "cpus")
 
 	// The last cell: the listener ends; the framework waits for its
 	// failover timeout (TEARDOWN through s.Client() would end it now).
@@ -58,22 +62,22 @@ func Example() {
 	fmt.Println("listener:", st.Status)
 	// Output:
 	// session: started
-	// 1 outstanding offer(s)
-	// offer  agent  host       cpus  mem MB  disk MB  ports         attributes
-	// …-O0   …-S0   127.0.0.1  4     4096    10240    [9000-10000]  rack:r2d2; pod:demo,dev
+	// offer from 127.0.0.1 with 4 cpus
 	// listener: stopped
 }
 
 // A cell that launches a task on an offer, waits for it to run and kills
-// it. Every call the client makes is shown with its answer, and recorded,
-// so that Offers no longer lists the offer the ACCEPT used.
+// it. Every call the client makes is recorded, so that Offers no longer
+// lists the offer the ACCEPT used, and shown to the Observer (in a
+// notebook, display.Observer draws each call with its answer).
 func ExampleSession_Client() {
-	ctx := context.Background()
-	s, err := session.Start(ctx, session.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := session.Resume(ctx, session.Options{})
 	if err != nil {
-		log.Fatal(err)
+		log.Fatal(err) // "no session in this kernel yet: run the Subscribe cell first"
 	}
-	offer, err := s.WaitOffer(ctx, time.Minute)
+	offer, err := s.WaitOffer(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -82,23 +86,20 @@ func ExampleSession_Client() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	task := mesos.TaskInfo{Name: "hello", TaskID: mesos.TaskID{Value: session.TaskID("hello")}, AgentID: offer.AgentID,
+	task := mesos.TaskInfo{Name: "hello", TaskID: session.TaskID("hello"), AgentID: offer.AgentID,
 		Resources: mesos.TaskResources(0.1, 32), Command: &mesos.CommandInfo{Value: "echo hello; sleep 60"}}
 	if err := c.Accept(ctx, []mesos.OfferID{offer.ID}, []mesos.Operation{mesos.LaunchOp(task)}, nil); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := s.WaitTask(ctx, task.TaskID.Value, time.Minute, mesos.TaskRunning); err != nil {
-		log.Fatal(err)
+	if _, err := s.WaitTask(ctx, task.TaskID, mesos.TaskRunning); err != nil {
+		log.Fatal(err) // says in words how the task ended, if it did
 	}
 	if err := c.Kill(ctx, task.TaskID, &offer.AgentID); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := s.WaitTask(ctx, task.TaskID.Value, time.Minute, mesos.TaskKilled); err != nil {
-		log.Fatal(err)
-	}
-	tasks, err := s.Tasks()
+	t, err := s.WaitTask(ctx, task.TaskID, mesos.TaskKilled)
 	if err != nil {
 		log.Fatal(err)
 	}
-	session.ShowTasks(tasks)
+	fmt.Println(t.ID.Value, "went", t.States)
 }

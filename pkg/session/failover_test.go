@@ -118,7 +118,7 @@ func TestKillListenerLosesNoUpdate(t *testing.T) {
 	fw := state(t, s1).FrameworkID
 	launch(t, s1, "short", "sleep 1; exit 0")
 	testenv.Eventually(t, 10*time.Second, "TASK_STARTING in the journal", func() bool {
-		tk, ok, _ := s1.Task("short")
+		tk, ok, _ := s1.Task(mesos.TaskID{Value: "short"})
 		return ok && slices.Contains(tk.States, mesos.TaskStarting)
 	})
 	pid := state(t, s1).ListenerPID
@@ -126,7 +126,7 @@ func TestKillListenerLosesNoUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.Eventually(t, 5*time.Second, "the killed listener to release its lock", func() bool { return !lockHeld(t, opts.Dir) })
-	if tk, _, _ := s1.Task("short"); tk.State.Terminal() {
+	if tk, _, _ := s1.Task(mesos.TaskID{Value: "short"}); tk.State.Terminal() {
 		t.Fatalf("the task ended (%v) before the listener was killed: the test proves nothing", tk.States)
 	}
 	proxy.drop.Store(false)
@@ -138,7 +138,7 @@ func TestKillListenerLosesNoUpdate(t *testing.T) {
 	if st := state(t, s2); st.FrameworkID != fw || st.ListenerPID == pid {
 		t.Fatalf("after failover: framework %s (was %s), listener pid %d (was %d)", st.FrameworkID, fw, st.ListenerPID, pid)
 	}
-	tk, err := s2.WaitTask(ctx, "short", 30*time.Second, mesos.TaskFinished)
+	tk, err := s2.WaitTask(within(ctx, 30*time.Second), mesos.TaskID{Value: "short"}, mesos.TaskFinished)
 	if err != nil {
 		t.Fatal(err)
 	}

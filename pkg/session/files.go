@@ -12,7 +12,7 @@ import (
 //
 //	state.json      what the listener knows now (State), rewritten atomically
 //	config.json     what the listener was started with (no secrets)
-//	parent          the pid of the kernel that attached last
+//	owner.json      who the session belongs to (Owner): notebook, kernel, master
 //	journal.jsonl   every event received, one JSON line each, append-only
 //	calls.jsonl     every call the cells made through Session.Client
 //	listener.log    the listener's own log
@@ -22,7 +22,7 @@ import (
 const (
 	stateFile     = "state.json"
 	configFile    = "config.json"
-	parentFile    = "parent"
+	ownerFile     = "owner.json"
 	journalFile   = "journal.jsonl"
 	callsFile     = "calls.jsonl"
 	logFile       = "listener.log"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -31,7 +32,7 @@ func TestCorruptJournal(t *testing.T) {
 	ctx := context.Background()
 	s1 := start(t, opts)
 	launch(t, s1, "t1", "sleep 100")
-	if _, err := s1.WaitTask(ctx, "t1", 10*time.Second, mesos.TaskRunning); err != nil {
+	if _, err := s1.WaitTask(within(ctx, 10*time.Second), mesos.TaskID{Value: "t1"}, mesos.TaskRunning); err != nil {
 		t.Fatal(err)
 	}
 	if err := s1.Stop(ctx); err != nil {
@@ -79,7 +80,7 @@ func TestCorruptJournal(t *testing.T) {
 		if len(evs) <= len(before) || evs[len(before)].Event.Type != mesos.EventSubscribed {
 			t.Fatalf("after the damage the journal goes on with %+v, want the new SUBSCRIBED", evs[len(before):])
 		}
-		if tk, ok, err := s.Task("t1"); err != nil || !ok || tk.State != mesos.TaskRunning {
+		if tk, ok, err := s.Task(mesos.TaskID{Value: "t1"}); err != nil || !ok || tk.State != mesos.TaskRunning {
 			t.Fatalf("task t1 over a damaged journal: %+v %v %v", tk, ok, err)
 		}
 	}
@@ -179,7 +180,7 @@ func TestFilesPrivate(t *testing.T) {
 		}
 		return nil
 	})
-	for _, want := range []string{"state.json", "config.json", "parent", "journal.jsonl", "calls.jsonl", "listener.log", "listener.lock", "start.lock"} {
+	for _, want := range []string{"state.json", "config.json", "owner.json", "journal.jsonl", "calls.jsonl", "listener.log", "listener.lock", "start.lock"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("the session folder has no %s (it has %v)", want, names)
 		}
@@ -192,7 +193,7 @@ func TestBadMasterNotWritten(t *testing.T) {
 	t.Parallel()
 	opts := options(t, "http://attendee:s3cret@127.0.0.1:1")
 	_, err := session.Start(context.Background(), opts)
-	if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "MESOS_MASTER") {
+	if err == nil || strings.Contains(err.Error(), "s3cret") || !errors.Is(err, session.ErrBadMaster) {
 		t.Fatalf("Start with credentials in the master address: %v", err)
 	}
 	if entries, _ := os.ReadDir(opts.Dir); len(entries) > 0 {

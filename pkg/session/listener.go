@@ -9,11 +9,12 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/mesosnb/mesosnb/internal/proc"
 
 	"github.com/mesosnb/mesosnb/pkg/httpapi"
 	"github.com/mesosnb/mesosnb/pkg/leader"
@@ -130,6 +131,13 @@ func (l *listener) loop(ctx context.Context) string {
 			info.ID = &mesos.FrameworkID{Value: l.state.FrameworkID}
 		}
 		l.mu.Unlock()
+		// Nobody is left to use a new framework: registering one would
+		// leave it disconnected on the master for its failover timeout.
+		if info.ID == nil {
+			if pid := kernelPID(l.dir); pid > 0 && !proc.Alive(pid) {
+				return fmt.Sprintf("the kernel that wanted a framework (pid %d) is gone; none was registered", pid)
+			}
+		}
 		sub, err := l.client.Subscribe(ctx, info)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -161,6 +169,7 @@ func (l *listener) loop(ctx context.Context) string {
 		l.state.Status, l.state.Message = StatusSubscribed, ""
 		l.mu.Unlock()
 		l.log.Printf("subscribed: framework %s, stream %s, master %s", sub.FrameworkID.Value, sub.StreamID, sub.Master)
+		go l.reconcile(ctx, sub.FrameworkID.Value)
 		end := l.read(ctx, sub)
 		l.mu.Lock()
 		l.sub = nil
@@ -256,7 +265,7 @@ func (l *listener) writeState() {
 // its tasks with it.
 func (l *listener) watchParent(ctx context.Context, cancel context.CancelCauseFunc) {
 	var goneSince time.Time
-	pid, _ := readParent(l.dir)
+	pid := kernelPID(l.dir)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
@@ -270,12 +279,12 @@ func (l *listener) watchParent(ctx context.Context, cancel context.CancelCauseFu
 			cancel(fmt.Errorf("its session folder %s was removed", l.dir))
 			return
 		}
-		// A parent file that cannot be read (removed with the folder's
+		// An owner file that cannot be read (removed with the folder's
 		// other files) leaves the kernel read last in charge.
-		if p, ok := readParent(l.dir); ok {
-			pid = p
+		if o, ok := readOwner(l.dir); ok {
+			pid = o.KernelPID
 		}
-		if pid <= 0 || alive(pid) {
+		if pid <= 0 || proc.Alive(pid) {
 			goneSince = time.Time{}
 			continue
 		}
@@ -296,28 +305,51 @@ func (l *listener) watchParent(ctx context.Context, cancel context.CancelCauseFu
 	}
 }
 
-// readParent reads the pid of the kernel to watch (zero or negative:
-// none); ok is false when the file cannot be read.
-func readParent(dir string) (pid int, ok bool) {
-	b, err := os.ReadFile(filepath.Join(dir, parentFile))
-	if err != nil {
-		return 0, false
-	}
-	pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
-	return pid, err == nil
+// kernelPID is the kernel that used the session last (0: none known).
+func kernelPID(dir string) int {
+	o, _ := readOwner(dir)
+	return o.KernelPID
 }
 
-// alive reports whether a process exists (and is not a zombie).
-func alive(pid int) bool {
-	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		return false
+// reconcile asks the master, right after every (re-)subscription, for the
+// latest state of each task the journal holds as live (explicit), then of
+// every task it knows for the framework (implicit), as the Mesos
+// reconciliation docs advise after a failover. The answers come on the
+// stream as updates without a uuid: a task the master no longer knows
+// comes back TASK_LOST (or TASK_GONE, TASK_UNKNOWN), never stays
+// TASK_RUNNING in the journal.
+func (l *listener) reconcile(ctx context.Context, frameworkID string) {
+	s, _, err := scanJournal(filepath.Join(l.dir, journalFile), 0)
+	if err != nil {
+		l.log.Printf("reconcile: read the journal: %v", err)
 	}
-	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-		if i := strings.LastIndexByte(string(b), ')'); i >= 0 && i+2 < len(b) && b[i+2] == 'Z' {
-			return false
+	latest := map[string]mesos.TaskStatus{}
+	var order []string
+	for _, e := range s.Entries {
+		if e.FrameworkID != frameworkID || e.Event.Type != mesos.EventUpdate || e.Event.Update == nil {
+			continue
+		}
+		st := e.Event.Update.Status
+		if _, seen := latest[st.TaskID.Value]; !seen {
+			order = append(order, st.TaskID.Value)
+		}
+		latest[st.TaskID.Value] = st
+	}
+	var tasks []mesos.ReconcileTask
+	for _, id := range order {
+		if st := latest[id]; !st.State.Terminal() {
+			tasks = append(tasks, mesos.ReconcileTask{TaskID: st.TaskID, AgentID: st.AgentID})
 		}
 	}
-	return true
+	if len(tasks) > 0 {
+		if err := l.client.Reconcile(ctx, tasks...); err != nil {
+			l.log.Printf("explicit reconciliation of %d task(s) failed: %v", len(tasks), err)
+		}
+	}
+	if err := l.client.Reconcile(ctx); err != nil {
+		l.log.Printf("implicit reconciliation failed: %v", err)
+	}
+	l.log.Printf("reconciliation asked: %d live task(s) by name, then all", len(tasks))
 }
 
 // watchLeader follows the leader in ZooKeeper: when it changes, the

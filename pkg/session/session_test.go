@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -93,7 +95,7 @@ func lockHeld(t *testing.T, dir string) bool {
 func launch(t *testing.T, s *session.Session, id, command string) mesos.Offer {
 	t.Helper()
 	ctx := context.Background()
-	offer, err := s.WaitOffer(ctx, 10*time.Second)
+	offer, err := s.WaitOffer(within(ctx, 10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +153,7 @@ func TestStartLaunchKill(t *testing.T) {
 	if offers, _ := s.Offers(); len(offers) != 0 && offers[0].ID == offer.ID {
 		t.Fatalf("the accepted offer is still outstanding")
 	}
-	if _, err := s.WaitTask(ctx, "t1", 10*time.Second, mesos.TaskRunning); err != nil {
+	if _, err := s.WaitTask(within(ctx, 10*time.Second), mesos.TaskID{Value: "t1"}, mesos.TaskRunning); err != nil {
 		t.Fatal(err)
 	}
 	c, err := s.Client()
@@ -162,7 +164,7 @@ func TestStartLaunchKill(t *testing.T) {
 	if err := c.Kill(ctx, mesos.TaskID{Value: "t1"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	tk, err := s.WaitTask(ctx, "t1", 10*time.Second, mesos.TaskKilled)
+	tk, err := s.WaitTask(within(ctx, 10*time.Second), mesos.TaskID{Value: "t1"}, mesos.TaskKilled)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,4 +195,38 @@ func TestStartTwiceOneFramework(t *testing.T) {
 	if len(fws.Frameworks) != 1 || fws.Frameworks[0].FrameworkInfo.ID.Value != st1.FrameworkID {
 		t.Fatalf("the master has %d frameworks, want just %s", len(fws.Frameworks), st1.FrameworkID)
 	}
+}
+
+// within is ctx with a deadline d from now: how long a wait may take.
+func within(ctx context.Context, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	time.AfterFunc(d+time.Second, cancel)
+	return ctx
+}
+
+// recorder is an Observer that keeps what it was shown.
+type recorder struct {
+	mu    sync.Mutex
+	calls []httpapi.Exchange
+	said  []string
+}
+
+func (r *recorder) Call(ex httpapi.Exchange) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, ex)
+}
+
+func (r *recorder) Waiting(what, now string) {}
+
+func (r *recorder) Note(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.said = append(r.said, s)
+}
+
+func (r *recorder) notes() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.said)
 }

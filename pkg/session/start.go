@@ -2,27 +2,24 @@ package session
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/mesosnb/mesosnb/pkg/leader"
+	"github.com/mesosnb/mesosnb/internal/binaries"
+
+	"github.com/mesosnb/mesosnb/internal/proc"
+
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
 
-// How Start found the session, Session.How.
+// How Start or Resume found the session, Session.How.
 const (
 	Started  = "started"  // a new listener registered a new framework
 	Attached = "attached" // a live listener was already holding the framework
@@ -33,7 +30,7 @@ const (
 type Session struct {
 	// Dir is the session folder.
 	Dir string
-	// How says what Start did: Started, Attached or Failover.
+	// How says what Start or Resume did: Started, Attached or Failover.
 	How string
 	// Note explains How in a sentence, for the notebook.
 	Note string
@@ -42,123 +39,236 @@ type Session struct {
 	reader *reader
 }
 
-// Start makes sure a listener holds the framework and returns once it is
-// subscribed. Run it again, from the same kernel or a new one, and it
-// attaches to the live listener instead of registering a second
-// framework. If the listener is gone but its framework is still within
-// failover_timeout, a new listener re-subscribes with the same framework
-// id (a framework failover) and Session.How says so.
-func Start(ctx context.Context, opts Options) (*Session, error) {
+// Start is the subscribe cell's one call: it makes sure a listener holds
+// this kernel's framework and returns once it is subscribed. Run it again,
+// or from the restarted kernel, and it attaches to the same listener; if
+// the listener is gone but its framework is still within failover_timeout,
+// a new listener re-subscribes with the same framework id. A second kernel
+// on the same notebook gets a session and a framework of its own, and
+// Session.Note says so.
+func Start(ctx context.Context, opts Options) (*Session, error) { return open(ctx, opts, true) }
+
+// Resume is every later cell's call: this kernel's session, ready to use.
+// If its listener is gone it starts a new one that re-subscribes with the
+// same framework id and journal, and tells the Observer so in a sentence.
+// It never registers a framework: without one its error (wrapping
+// ErrNoSession) says to run the Subscribe cell first.
+func Resume(ctx context.Context, opts Options) (*Session, error) { return open(ctx, opts, false) }
+
+// Open returns the session without starting or checking anything: for
+// tools that only read.
+func Open(opts Options) (*Session, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	if err := ensureDir(opts.Dir); err != nil {
+	dir, _, unlock, err := pickDir(opts, false)
+	if err != nil {
 		return nil, err
 	}
-	unlock, err := lockStart(ctx, opts.Dir, opts.StartTimeout)
+	unlock()
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); err != nil {
+		return nil, fmt.Errorf("no session yet: %w", ErrNoSession)
+	}
+	opts.Dir = dir
+	return &Session{Dir: dir, How: Attached, opts: opts, reader: newReader(dir)}, nil
+}
+
+// MasterChangedError is the answer to opening a session whose framework
+// lives on another master than MESOS_MASTER names now: the session never
+// talks to the old master behind the learner's back.
+type MasterChangedError struct {
+	Session, FrameworkID string
+	Old, New             string // the session's master, the one configured now
+}
+
+func (e *MasterChangedError) Error() string {
+	return fmt.Sprintf("session %s holds framework %s on master %s, but MESOS_MASTER now names %s. "+
+		"To stay on %s: set MESOS_MASTER=%s in the shell that starts Jupyter and restart the kernel. "+
+		"To move to %s: run the TEARDOWN cell (it removes the framework from %s), then the Subscribe cell",
+		e.Session, e.FrameworkID, e.Old, e.New, e.Old, e.Old, e.New, e.Old)
+}
+
+func open(ctx context.Context, opts Options, start bool) (*Session, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	dir, picked, unlockRoot, err := pickDir(opts, start)
+	if err != nil {
+		return nil, err
+	}
+	defer unlockRoot()
+	opts.Dir = dir
+	if err := ensureDir(dir); err != nil {
+		return nil, err
+	}
+	unlock, err := lockStart(ctx, dir, opts.StartTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	s := &Session{Dir: opts.Dir, opts: opts, reader: newReader(opts.Dir)}
-	if err := writeAtomic(filepath.Join(opts.Dir, parentFile), []byte(strconv.Itoa(opts.ParentPID)+"\n")); err != nil {
-		return nil, fmt.Errorf("session folder %s: %w", opts.Dir, err)
-	}
-	st, err := readState(opts.Dir)
+	s := &Session{Dir: dir, opts: opts, reader: newReader(dir)}
+	st, err := readState(dir)
 	if err != nil {
 		return nil, err
 	}
-	tornDown := tornDown(opts.Dir, st.FrameworkID)
-	if st.ListenerPID > 0 && !alive(st.ListenerPID) {
+	torn := tornDown(dir, st.FrameworkID)
+	held := st.FrameworkID != "" && st.Status != StatusRemoved && !torn
+	if held && st.Master != "" && st.Master != redact(opts.Client.Master) {
+		if !opts.AnyMaster {
+			return nil, &MasterChangedError{Session: filepath.Base(dir), FrameworkID: st.FrameworkID, Old: st.Master, New: redact(opts.Client.Master)}
+		}
+		s.opts.Client.Master, opts.Client.Master = st.Master, st.Master
+	}
+	own := Owner{Notebook: opts.Notebook, Kernel: opts.Kernel, KernelPID: opts.ParentPID, Master: redact(opts.Client.Master), Since: time.Now().UTC()}
+	if old, ok := readOwner(dir); ok && old.Kernel == own.Kernel && old.Master == own.Master {
+		own.Since = old.Since
+	}
+	if err := writeJSON(filepath.Join(dir, ownerFile), own); err != nil {
+		return nil, fmt.Errorf("session folder %s: %w", dir, err)
+	}
+	unlockRoot() // the choice is on disk: other kernels see it
+	if start {
+		pruneJournals(opts.Root, dir, opts.KeepJournals)
+	}
+
+	if st.ListenerPID > 0 && !proc.Alive(st.ListenerPID) {
 		// A killed listener's lock outlives its main thread for a moment,
 		// while its other threads exit: wait for it, not for a listener.
-		for deadline := time.Now().Add(2 * time.Second); listenerRunning(opts.Dir) && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(2 * time.Second); listenerRunning(dir) && time.Now().Before(deadline); {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	if listenerRunning(opts.Dir) {
-		if tornDown {
+	if listenerRunning(dir) {
+		switch {
+		case torn:
 			// A cell tore the framework down and the listener has not
-			// learned it yet: it will, and exit; then start afresh.
-			err = waitExit(ctx, opts.Dir, opts.StartTimeout)
-		} else if err = s.waitSubscribed(ctx, opts.StartTimeout, nil); err == nil {
+			// learned it yet: it will, and exit.
+			err = waitExit(ctx, dir, opts.StartTimeout)
+		case !start:
+			// The waits deal with a listener that is re-subscribing.
 			s.How = Attached
-			s.Note = fmt.Sprintf("attached to the running listener (pid %d) of framework %s", st.ListenerPID, st.FrameworkID)
 			return s, nil
+		default:
+			if st.Status != StatusSubscribed {
+				// Its master may be away: say so now, not after a minute.
+				if rerr := Reachable(ctx, opts.Client); rerr != nil {
+					return nil, fmt.Errorf("%w\n(the running listener of framework %s keeps trying, and re-subscribes when the master is back)", rerr, st.FrameworkID)
+				}
+			}
+			if err = s.waitSubscribed(ctx, opts.StartTimeout, nil); err == nil {
+				s.How = Attached
+				s.Note = join(picked, fmt.Sprintf("attached to the running listener (pid %d) of framework %s", st.ListenerPID, st.FrameworkID))
+				return s, nil
+			}
 		}
 		// A listener on its way out (its framework removed, or told to
 		// stop) is as good as gone; any other failure is the answer.
 		if !errors.Is(err, errListenerExited) {
 			return nil, err
 		}
-		if st, err = readState(opts.Dir); err != nil {
+		if st, err = readState(dir); err != nil {
 			return nil, err
 		}
+		torn = torn || st.Status == StatusRemoved
+		held = held && !torn
 	}
 
 	// No live listener: pick up the framework if the master still keeps it.
-	keep := st.FrameworkID != "" && st.Status != StatusRemoved && st.Status != "" && !tornDown &&
-		time.Since(st.UpdatedAt) < time.Duration(st.FailoverTimeout*float64(time.Second)) &&
-		st.Master == redact(opts.Client.Master)
+	resumable := held && time.Since(st.UpdatedAt) < time.Duration(st.FailoverTimeout*float64(time.Second))
 	switch {
-	case keep:
+	case resumable:
 		s.How = Failover
-		s.Note = fmt.Sprintf("the listener was gone (%s, last seen %s ago); a new one re-subscribes framework %s with its id, within its failover timeout",
-			st.Status, time.Since(st.UpdatedAt).Round(time.Second), st.FrameworkID)
+		s.Note = join(picked, fmt.Sprintf("the listener had stopped (%s); a new one re-subscribed framework %s with its id and kept its journal",
+			gone(st), st.FrameworkID))
+	case !start && st.FrameworkID == "":
+		return nil, fmt.Errorf("no framework in this session yet: %w", ErrNoSession)
+	case !start:
+		why := "was torn down"
+		if !torn && st.Status != StatusRemoved {
+			why = "is past its failover timeout"
+		}
+		return nil, fmt.Errorf("framework %s %s: %w to register a new one", st.FrameworkID, why, ErrNoSession)
 	default:
 		if st.FrameworkID != "" {
 			// A new framework: keep the old one's journal aside.
-			old := filepath.Join(opts.Dir, journalFile)
-			os.Rename(old, filepath.Join(opts.Dir, "journal."+st.FrameworkID+".jsonl"))
-			os.Rename(filepath.Join(opts.Dir, callsFile), filepath.Join(opts.Dir, "calls."+st.FrameworkID+".jsonl"))
+			os.Rename(filepath.Join(dir, journalFile), filepath.Join(dir, "journal."+st.FrameworkID+".jsonl"))
+			os.Rename(filepath.Join(dir, callsFile), filepath.Join(dir, "calls."+st.FrameworkID+".jsonl"))
 		}
 		st = State{}
 		s.How = Started
-		s.Note = "started a listener, which registers a new framework"
+		s.Note = join(picked, "started a listener, which registers a new framework")
 	}
+	// Fail in seconds, with the next step, rather than leave a listener
+	// trying for a minute against a master that is not there.
+	if err := Reachable(ctx, opts.Client); err != nil {
+		return nil, err
+	}
+	if err := s.spawnListener(ctx, st); err != nil {
+		return nil, err
+	}
+	if !start {
+		s.observer().Note(s.Note)
+	}
+	return s, nil
+}
+
+// spawnListener starts a listener for the session and waits for it to
+// subscribe. One that does not, and has no framework yet, is stopped: no
+// listener registers a framework after the cell that wanted it gave up.
+func (s *Session) spawnListener(ctx context.Context, st State) error {
+	opts := s.opts
 	// No pid until the new listener writes its own: Stop must never
 	// signal the old one's, which the system may have given to another
 	// process by now.
 	st.Name, st.Master, st.Status, st.Message, st.StreamID, st.ListenerPID = opts.Name, redact(opts.Client.Master), StatusStarting, "", "", 0
 	st.UpdatedAt = time.Now().UTC()
-	if err := writeJSON(filepath.Join(opts.Dir, stateFile), st); err != nil {
-		return nil, err
+	if err := writeJSON(filepath.Join(s.Dir, stateFile), st); err != nil {
+		return err
 	}
 	fi, err := json.Marshal(opts.Framework)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cfg := listenerConfig{Name: opts.Name, MasterRedacted: redact(opts.Client.Master), CAFile: opts.Client.CAFile,
 		Principal: opts.Client.Principal, Framework: fi, MissedHeartbeats: opts.Client.MissedHeartbeats}
-	if err := writeJSON(filepath.Join(opts.Dir, configFile), cfg); err != nil {
-		return nil, err
+	if err := writeJSON(filepath.Join(s.Dir, configFile), cfg); err != nil {
+		return err
 	}
-	bin, err := projectBinary(ctx, "mesos-listener", EnvListener)
+	bin, err := binaries.Path(ctx, "mesos-listener", EnvListener)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	exited, err := spawn(bin, opts)
+	proc, exited, err := spawn(bin, opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := s.waitSubscribed(ctx, opts.StartTimeout, exited); err != nil {
-		return nil, err
+		if now, _ := readState(s.Dir); now.FrameworkID == "" {
+			proc.Signal(syscall.SIGTERM)
+		}
+		return err
 	}
-	return s, nil
+	return nil
 }
 
-// Open returns the session in opts' folder without starting anything: for
-// cells that only read, and for tools.
-func Open(opts Options) (*Session, error) {
-	opts, err := opts.withDefaults()
-	if err != nil {
-		return nil, err
+// gone says why a listener is not running, from what it wrote last.
+func gone(st State) string {
+	switch {
+	case st.Status == StatusStopped && st.Message != "":
+		return st.Message
+	case st.Status == StatusStarting, st.Status == StatusSubscribed, st.Status == StatusReconnecting:
+		return "it was killed"
 	}
-	if _, err := os.Stat(filepath.Join(opts.Dir, stateFile)); err != nil {
-		return nil, fmt.Errorf("no session in %s: run the subscribe cell (session.Start) first", opts.Dir)
+	return st.Status
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
 	}
-	return &Session{Dir: opts.Dir, How: Attached, opts: opts, reader: newReader(opts.Dir)}, nil
+	return a + "; " + b
 }
 
 // waitSubscribed waits for the listener to report a stream, or to give up.
@@ -167,8 +277,8 @@ func Open(opts Options) (*Session, error) {
 func (s *Session) waitSubscribed(ctx context.Context, timeout time.Duration, exited <-chan error) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	p := newProgress("Waiting for the listener to subscribe")
-	defer p.done()
+	obs := s.observer()
+	defer obs.Waiting("the listener to subscribe", "")
 	for {
 		st, err := readState(s.Dir)
 		if err == nil {
@@ -182,7 +292,7 @@ func (s *Session) waitSubscribed(ctx context.Context, timeout time.Duration, exi
 					return fmt.Errorf("%w: %s (its log: %s)", errListenerExited, st.Message, filepath.Join(s.Dir, logFile))
 				}
 			}
-			p.update(fmt.Sprintf("listener %s %s", st.Status, st.Message))
+			obs.Waiting("the listener to subscribe", strings.TrimSpace(st.Status+" "+st.Message))
 		}
 		select {
 		case <-ctx.Done():
@@ -252,7 +362,7 @@ func nextStep(st State) string {
 	msg := st.Message
 	switch {
 	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "i/o timeout"):
-		return "no master answers at " + st.Master + ": start the local stand-in (make localmesos), the VMs (cd vagrant && vagrant up) or the compose cluster, or set MESOS_MASTER"
+		return noMasterStep(st.Master)
 	case strings.Contains(msg, "401"):
 		return "the master wants credentials: set MESOS_PRINCIPAL and MESOS_SECRET"
 	case strings.Contains(msg, "ZooKeeper"), strings.Contains(msg, "zookeeper"):
@@ -262,7 +372,7 @@ func nextStep(st State) string {
 }
 
 // lockStart makes Starts of one session take turns, in whatever processes
-// they run (two kernels running the subscribe cell at once): the first
+// they run (two cells of one kernel, a cell and a tool): the first
 // decides, starts a listener and waits for it to subscribe; the next then
 // finds it running and attaches. The lock is released when the returned
 // function closes its file; the listener does not inherit it.
@@ -276,7 +386,7 @@ func lockStart(ctx context.Context, dir string, timeout time.Duration) (func(), 
 	for syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
 		if err := sleep(ctx, 20*time.Millisecond); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("another Start of this session has been busy for %s: let it finish (another kernel's subscribe cell?), then run this one again", timeout)
+			return nil, fmt.Errorf("another Start of this session has been busy for %s: let it finish, then run this cell again", timeout)
 		}
 	}
 	return func() { f.Close() }, nil
@@ -299,15 +409,15 @@ func listenerRunning(dir string) bool {
 // spawn starts the listener detached: its own process session, stdin from
 // /dev/null and output to listener.log, so that the cell that started it
 // ends at once and a kernel restart does not take it down.
-func spawn(bin string, opts Options) (<-chan error, error) {
+func spawn(bin string, opts Options) (*os.Process, <-chan error, error) {
 	logf, err := os.OpenFile(filepath.Join(opts.Dir, logFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer logf.Close()
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer devnull.Close()
 	cmd := exec.Command(bin, "--dir", opts.Dir)
@@ -318,13 +428,13 @@ func spawn(bin string, opts Options) (<-chan error, error) {
 		cmd.Env = append(cmd.Env, "MESOS_SECRET="+opts.Client.Secret)
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start the listener %s: %w (set %s to a built mesos-listener, or unset it to build one)", bin, err, EnvListener)
+		return nil, nil, fmt.Errorf("start the listener %s: %w (set %s to a built mesos-listener, or unset it to build one)", bin, err, EnvListener)
 	}
 	// Reap it if this process lives long enough to see it exit, and tell
 	// Start, if it still waits, that it did.
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	return exited, nil
+	return cmd.Process, exited, nil
 }
 
 // Stop asks the listener to end: it closes its stream and exits. The
@@ -350,102 +460,8 @@ func (s *Session) Stop(ctx context.Context) error {
 	return nil
 }
 
-// projectBinary finds one of the project's programs (cmd/<name>): $env
-// when set, else one built from this module's source into the user's
-// cache, rebuilt when the source changes. A cell never needs a shell
-// command to get it.
-func projectBinary(ctx context.Context, name, env string) (string, error) {
-	if p := os.Getenv(env); p != "" {
-		return p, nil
-	}
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
-	key, err := sourceKey(root, name)
-	if err != nil {
-		return "", err
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	bin := filepath.Join(cache, "mesosnb", "bin", name+"-"+key)
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
-		return "", err
-	}
-	tmp := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid())
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", tmp, "./cmd/"+name)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("build %s in %s: %v\n%s", name, root, err, out)
-	}
-	return bin, os.Rename(tmp, bin)
-}
-
-// moduleRoot is where this module's source is: two levels above this
-// file, or the replace directory a notebook's go.mod points at.
-func moduleRoot() (string, error) {
-	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-		root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			return root, nil
-		}
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == modulePath && d.Replace != nil && filepath.IsAbs(d.Replace.Path) {
-				return d.Replace.Path, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("cannot find the source of %s to build its programs: set %s to a built mesos-listener", modulePath, EnvListener)
-}
-
-const modulePath = "github.com/mesosnb/mesosnb"
-
-// sourceKey hashes what cmd/<name> is built from (Go version, go.mod,
-// go.sum, the .go files under pkg, internal and cmd/<name>: names, sizes and times),
-// so a changed source gets a fresh binary.
-func sourceKey(root, name string) (string, error) {
-	h := sha256.New()
-	fmt.Fprintln(h, runtime.Version())
-	for _, dir := range []string{"pkg", "internal", filepath.Join("cmd", name)} {
-		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-				return err
-			}
-			fi, err := d.Info()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(h, p, fi.Size(), fi.ModTime().UnixNano())
-			return nil
-		})
-		if err != nil {
-			return "", err
-		}
-	}
-	for _, f := range []string{"go.mod", "go.sum"} {
-		b, err := os.ReadFile(filepath.Join(root, f))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-		h.Write(b)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16], nil
-}
-
-// redact hides a zk:// password for anything written to disk or shown.
-func redact(master string) string {
-	if m, err := leader.Parse(master); err == nil {
-		if m.IsZooKeeper() {
-			return m.String()
-		}
-	}
-	return master
+// Owner returns who the session belongs to.
+func (s *Session) Owner() Owner {
+	o, _ := readOwner(s.Dir)
+	return o
 }

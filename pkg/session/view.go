@@ -8,12 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/mesosnb/mesosnb/pkg/httpapi"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
-	"github.com/mesosnb/mesosnb/pkg/scheduler"
 )
 
 // reader reads the journal incrementally: a cell that waits re-reads only
@@ -81,6 +78,15 @@ func (s *Session) Events(since int64) ([]Entry, error) {
 	return slices.Clone(s.reader.entries[i:]), nil
 }
 
+// Seq is the sequence number of the journal's latest entry (0: none).
+func (s *Session) Seq() int64 {
+	s.reader.refresh()
+	if n := len(s.reader.entries); n > 0 {
+		return s.reader.entries[n-1].Seq
+	}
+	return 0
+}
+
 // Next waits for the first entry after seq.
 func (s *Session) Next(ctx context.Context, since int64) (Entry, error) {
 	for {
@@ -103,13 +109,13 @@ const pollInterval = 2 * time.Millisecond
 
 // current is the framework's own entries and where its latest
 // subscription starts in them.
-func (s *Session) current() (fw string, entries []Entry, lastSub int, err error) {
-	st, err := readState(s.Dir)
+func (s *Session) current() (st State, entries []Entry, lastSub int, err error) {
+	st, err = readState(s.Dir)
 	if err != nil {
-		return "", nil, 0, err
+		return st, nil, 0, err
 	}
 	if err := s.reader.refresh(); err != nil {
-		return "", nil, 0, err
+		return st, nil, 0, err
 	}
 	lastSub = -1
 	for _, e := range s.reader.entries {
@@ -121,15 +127,17 @@ func (s *Session) current() (fw string, entries []Entry, lastSub int, err error)
 		}
 		entries = append(entries, e)
 	}
-	return st.FrameworkID, entries, lastSub, nil
+	return st, entries, lastSub, nil
 }
 
 // Offers returns the outstanding offers: those received since the latest
 // subscription (a re-subscription voids older ones) that were neither
-// rescinded nor used by an ACCEPT or DECLINE a cell made.
+// rescinded nor used by an ACCEPT or DECLINE a cell made. With no
+// listener subscribed there are none: the master rescinds a disconnected
+// framework's offers, and a removed framework has none.
 func (s *Session) Offers() ([]mesos.Offer, error) {
-	_, entries, lastSub, err := s.current()
-	if err != nil || lastSub < 0 {
+	st, entries, lastSub, err := s.current()
+	if err != nil || lastSub < 0 || st.Status != StatusSubscribed || tornDown(s.Dir, st.FrameworkID) || !listenerRunning(s.Dir) {
 		return nil, err
 	}
 	used, err := s.usedOffers()
@@ -185,11 +193,11 @@ func (s *Session) usedOffers() (map[string]bool, error) {
 
 // Task is the latest status of one of the framework's tasks.
 type Task struct {
-	ID      string
+	ID      mesos.TaskID
 	State   mesos.TaskState
 	Reason  string
 	Message string
-	AgentID string
+	AgentID mesos.AgentID
 	// Status is the latest update itself.
 	Status mesos.TaskStatus
 	// First and Last are when the first and the latest update arrived.
@@ -197,12 +205,24 @@ type Task struct {
 	// States are the states the task went through, in order, repeats
 	// (re-sent updates, reconciliation answers) left out.
 	States []mesos.TaskState
+	// Unconfirmed: the task was live at its latest update, and either
+	// the listener holds no stream right now (it is re-subscribing), or
+	// that update came before its latest (re-)subscription and the master
+	// has not confirmed it since. The reconciliation the listener asks for
+	// after every subscription will: until then, State is what was true,
+	// not what is.
+	Unconfirmed bool
+	// Launched is the TaskInfo a cell of this session launched it with,
+	// nil for a task the session did not launch.
+	Launched *mesos.TaskInfo
+
+	seq int64
 }
 
 // Tasks returns every task the framework heard about, in the order their
 // first update arrived, each with its latest status.
 func (s *Session) Tasks() ([]Task, error) {
-	_, entries, _, err := s.current()
+	st, entries, lastSub, err := s.current()
 	if err != nil {
 		return nil, err
 	}
@@ -215,27 +235,38 @@ func (s *Session) Tasks() ([]Task, error) {
 		st := e.Event.Update.Status
 		t := byID[st.TaskID.Value]
 		if t == nil {
-			t = &Task{ID: st.TaskID.Value, First: e.Received}
-			byID[t.ID] = t
-			order = append(order, t.ID)
+			t = &Task{ID: st.TaskID, First: e.Received}
+			byID[st.TaskID.Value] = t
+			order = append(order, st.TaskID.Value)
 		}
-		t.State, t.Reason, t.Message, t.Status, t.Last = st.State, st.Reason, st.Message, st, e.Received
+		t.State, t.Reason, t.Message, t.Status, t.Last, t.seq = st.State, st.Reason, st.Message, st, e.Received, e.Seq
 		if st.AgentID != nil {
-			t.AgentID = st.AgentID.Value
+			t.AgentID = *st.AgentID
 		}
 		if len(t.States) == 0 || t.States[len(t.States)-1] != st.State {
 			t.States = append(t.States, st.State)
 		}
 	}
+	infos, err := s.launches()
+	if err != nil {
+		return nil, err
+	}
+	for i := range infos {
+		if t := byID[infos[i].TaskID.Value]; t != nil {
+			t.Launched = &infos[i]
+		}
+	}
 	out := make([]Task, 0, len(order))
 	for _, id := range order {
-		out = append(out, *byID[id])
+		t := *byID[id]
+		t.Unconfirmed = !t.State.Terminal() && (st.Status != StatusSubscribed || (lastSub >= 0 && t.seq < entries[lastSub].Seq))
+		out = append(out, t)
 	}
 	return out, nil
 }
 
 // Task returns one task's latest status, ok false if no update named it.
-func (s *Session) Task(id string) (Task, bool, error) {
+func (s *Session) Task(id mesos.TaskID) (Task, bool, error) {
 	ts, err := s.Tasks()
 	if err != nil {
 		return Task{}, false, err
@@ -246,139 +277,4 @@ func (s *Session) Task(id string) (Task, bool, error) {
 		}
 	}
 	return Task{}, false, nil
-}
-
-// WaitOffer waits for an outstanding offer, showing a live progress line
-// in the notebook while it waits.
-func (s *Session) WaitOffer(ctx context.Context, timeout time.Duration) (mesos.Offer, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	p := newProgress("Waiting for an offer")
-	defer p.done()
-	start := time.Now()
-	for {
-		offers, err := s.Offers()
-		if err != nil {
-			return mesos.Offer{}, err
-		}
-		if len(offers) > 0 {
-			return offers[0], nil
-		}
-		if err := s.listening(); err != nil {
-			return mesos.Offer{}, err
-		}
-		st, _ := s.State()
-		p.update(fmt.Sprintf("%s: listener %s, last event %s", time.Since(start).Round(100*time.Millisecond), st.Status, ago(st.LastEvent)))
-		if err := sleep(ctx, 20*time.Millisecond); err != nil {
-			return mesos.Offer{}, fmt.Errorf("no offer within %s (listener: %s %s): are the agents' resources all taken, or the framework suppressed? Try Revive", timeout, st.Status, st.Message)
-		}
-	}
-}
-
-// WaitTask waits until the task reaches one of the states, showing its
-// progress. It fails early if the task ends in another terminal state.
-func (s *Session) WaitTask(ctx context.Context, id string, timeout time.Duration, states ...mesos.TaskState) (Task, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	p := newProgress("Waiting for task " + id + " to reach " + joinStates(states))
-	defer p.done()
-	for {
-		t, ok, err := s.Task(id)
-		if err != nil {
-			return t, err
-		}
-		if ok {
-			if slices.Contains(states, t.State) {
-				return t, nil
-			}
-			if t.State.Terminal() {
-				return t, fmt.Errorf("task %s ended %s (%s) instead of reaching %s: %s", id, t.State, t.Reason, joinStates(states), t.Message)
-			}
-			p.update(fmt.Sprintf("task %s is %s after %s", id, t.State, joinStates(t.States)))
-		} else {
-			p.update("no update for task " + id + " yet")
-		}
-		if err := s.listening(); err != nil {
-			return t, err
-		}
-		if err := sleep(ctx, 20*time.Millisecond); err != nil {
-			if ok {
-				return t, fmt.Errorf("task %s still %s after %s", id, t.State, timeout)
-			}
-			return t, fmt.Errorf("no update for task %s within %s: was it launched (check the ACCEPT answer and the offer it used)?", id, timeout)
-		}
-	}
-}
-
-// listening says what to do when no listener holds the session: nothing
-// more will arrive, so waiting is pointless.
-func (s *Session) listening() error {
-	if listenerRunning(s.Dir) {
-		return nil
-	}
-	st, _ := readState(s.Dir)
-	return fmt.Errorf("no listener holds the session (last status: %s %s): run the subscribe cell (session.Start) again", st.Status, st.Message)
-}
-
-func joinStates(states []mesos.TaskState) string {
-	parts := make([]string, len(states))
-	for i, s := range states {
-		parts[i] = string(s)
-	}
-	return strings.Join(parts, " → ")
-}
-
-func ago(t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	return time.Since(t).Round(100*time.Millisecond).String() + " ago"
-}
-
-// Client returns a scheduler client bound to the listener's framework and
-// stream, sending to the master that holds the stream. Every call it makes
-// is recorded (so Offers knows which offers are spent) and shown.
-func (s *Session) Client() (*scheduler.Client, error) {
-	st, err := readState(s.Dir)
-	if err != nil {
-		return nil, err
-	}
-	if st.StreamID == "" || st.FrameworkID == "" {
-		return nil, fmt.Errorf("the listener is not subscribed (%s: %s): run the subscribe cell (session.Start) again", st.Status, st.Message)
-	}
-	// The stream id in state.json dies with its listener: calls bound to
-	// it would be refused.
-	if err := s.listening(); err != nil {
-		return nil, err
-	}
-	cfg := s.opts.Client
-	cfg.Observe = s.record
-	if st.Leader != "" {
-		cfg.Master = st.Leader // where the stream is: calls bound to it go there
-	}
-	c, err := scheduler.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	c.Bind(mesos.FrameworkID{Value: st.FrameworkID}, st.StreamID)
-	return c, nil
-}
-
-// record writes a call to calls.jsonl and shows it.
-func (s *Session) record(ex httpapi.Exchange) {
-	var head struct {
-		Type string `json:"type"`
-	}
-	json.Unmarshal(ex.RequestBody, &head)
-	c := Call{Time: time.Now().UTC(), Type: head.Type, Request: ex.RequestBody, Status: ex.StatusCode,
-		Answer: strings.TrimSpace(string(ex.ResponseBody)), Duration: ex.Duration.Seconds()}
-	if ex.Err != nil {
-		c.Error = ex.Err.Error()
-	}
-	appendCall(filepath.Join(s.Dir, callsFile), c)
-	if inNotebook() {
-		// In a notebook every call is part of the story; a program that
-		// wants them printed calls ShowCall itself.
-		ShowCall(ex)
-	}
 }

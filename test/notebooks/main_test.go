@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,43 +38,68 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/pkg/localmesos/standin"
+
 	"github.com/mesosnb/mesosnb/internal/testenv"
 
 	"github.com/mesosnb/mesosnb/internal/nbexec"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
+	"github.com/mesosnb/mesosnb/pkg/session"
 )
 
 // demoImage is the image the Demo-API notebook launches on the stand-in,
 // built here from docker/demo-site because this machine has no registry.
 const demoImage = "mesosnb/demo-site:dev"
 
-// scratch is a folder for what outlives one test: the shared executions
-// (see executions) are made by whichever test asks first and read by the
-// others. TestMain removes it.
+// scratch is the package's one scratch folder, made by TestMain: the
+// programs the notebooks start (built once), the shared executions (see
+// executions), every kernel's Jupyter runtime folder and TMPDIR (GoNB's
+// build folders), every test's sessions. TestMain checks, once every test
+// is done, that nothing started from it still runs and that GoNB left no
+// build folder, then removes it.
 var scratch struct {
-	once sync.Once
-	dir  string
-	err  error
+	dir                  string
+	listener, localmesos string // built from this repository
 }
 
-// TestMain removes the shared scratch folder once every test is done.
+// TestMain makes the scratch folder and builds the programs, runs the
+// tests, then checks that they left nothing behind: no listener, stand-in
+// or kernel still running, no GoNB build folder, no scratch folder.
 func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mesosnb-notebooks-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	scratch.dir = dir
+	scratch.listener, scratch.localmesos = filepath.Join(dir, "bin", "mesos-listener"), filepath.Join(dir, "bin", "localmesos")
+	for _, d := range []string{"tmp", "jupyter-runtime", "bin"} {
+		os.MkdirAll(filepath.Join(dir, d), 0o755)
+	}
+	for bin, pkg := range map[string]string{scratch.listener: "./cmd/mesos-listener", scratch.localmesos: "./cmd/localmesos"} {
+		cmd := exec.Command("go", "build", "-o", bin, pkg)
+		cmd.Dir = filepath.Join("..", "..")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", pkg, err, out)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
+	}
 	code := m.Run()
-	if scratch.dir != "" {
-		os.RemoveAll(scratch.dir)
+	if left := leftBehind(dir); len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: the tests left behind:\n  %s\n", strings.Join(left, "\n  "))
+		code = 1
+	}
+	os.RemoveAll(dir)
+	if _, err := os.Stat(dir); err == nil {
+		fmt.Fprintf(os.Stderr, "FAIL: the scratch folder %s could not be removed\n", dir)
+		code = 1
 	}
 	os.Exit(code)
 }
 
-// scratchDir returns the package's shared scratch folder.
-func scratchDir(t testing.TB) string {
-	t.Helper()
-	scratch.once.Do(func() { scratch.dir, scratch.err = os.MkdirTemp("", "mesosnb-notebooks-") })
-	if scratch.err != nil {
-		t.Fatal(scratch.err)
-	}
-	return scratch.dir
-}
+// scratchDir returns the package's scratch folder.
+func scratchDir(testing.TB) string { return scratch.dir }
 
 // repoRoot is the repository: two levels above this package's folder,
 // where go test runs it.
@@ -99,8 +123,11 @@ var goBin = sync.OnceValue(func() string {
 })
 
 // notebookEnv is what a notebook runs with: the master, the parent of its
-// session folders, and a PATH on which GoNB finds go and goimports (Jupyter
-// passes its environment to the kernel, whose kernel.json adds nothing).
+// session folders, a PATH on which GoNB finds go and goimports (Jupyter
+// passes its environment to the kernel, whose kernel.json adds nothing),
+// the programs the session starts, built once by TestMain (so that no
+// test builds into, or prunes, the user's cache), and a TMPDIR in the
+// scratch folder, where GoNB makes its build folders.
 // DEMO_IMAGE is emptied, which the notebook reads as unset: a developer's
 // own setting must not replace the image these tests built.
 func notebookEnv(master, sessions string) []string {
@@ -109,6 +136,9 @@ func notebookEnv(master, sessions string) []string {
 		"MESOSNB_SESSION_DIR=" + sessions,
 		"PATH=" + os.Getenv("PATH") + string(os.PathListSeparator) + goBin(),
 		"DEMO_IMAGE=",
+		session.EnvListener + "=" + scratch.listener,
+		standin.EnvLocalMesos + "=" + scratch.localmesos,
+		"TMPDIR=" + filepath.Join(scratch.dir, "tmp"),
 	}
 }
 
@@ -245,18 +275,6 @@ func needDocker(t testing.TB) {
 	if dockerCheck.buildErr != nil {
 		t.Fatal(dockerCheck.buildErr)
 	}
-}
-
-// firstBusy returns the first of addrs that something listens on, or "".
-func firstBusy(addrs ...string) string {
-	for _, a := range addrs {
-		ln, err := net.Listen("tcp", a)
-		if err != nil {
-			return a
-		}
-		ln.Close()
-	}
-	return ""
 }
 
 // standIn starts localmesos in this process on free loopback ports. The

@@ -5,12 +5,16 @@ package notebooks_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mesosnb/mesosnb/pkg/localmesos/standin"
 
 	"github.com/mesosnb/mesosnb/pkg/session"
 )
@@ -64,7 +68,7 @@ func stopPID(pid int, grace time.Duration) {
 
 // stopSessions stops what the notebooks left running under sessions (a
 // MESOSNB_SESSION_DIR): the stand-in masters in sessions/standins, found
-// with session.FindStandIn, and the listeners of the session folders. The
+// with standin.Find, and the listeners of the session folders. The
 // notebooks stop them themselves in their last cells; this is for a run
 // that failed half-way, and it logs what it had to stop.
 func stopSessions(t testing.TB, sessions string) {
@@ -77,7 +81,7 @@ func stopSessions(t testing.TB, sessions string) {
 	defer restore()
 	standins, _ := os.ReadDir(filepath.Join(sessions, "standins"))
 	for _, e := range standins {
-		s, ok := session.FindStandIn(e.Name())
+		s, ok := standin.Find(e.Name())
 		if !ok {
 			continue
 		}
@@ -114,4 +118,38 @@ func setenv(key, value string) (restore func()) {
 			os.Unsetenv(key)
 		}
 	}
+}
+
+// leftBehind lists what the tests left of theirs: processes started from
+// the scratch folder (a listener's --dir, a kernel's connection file, the
+// sessions folder or TMPDIR in a process's environment) that still run,
+// which it then stops, and GoNB build folders in the scratch TMPDIR, which
+// a kernel shut down properly removes itself.
+func leftBehind(dir string) []string {
+	var left []string
+	needle := []byte(filepath.Clean(dir) + string(filepath.Separator))
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		environ, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if !bytes.Contains(cmdline, needle) && !bytes.Contains(environ, needle) {
+			continue
+		}
+		if stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat")); bytes.Contains(stat, []byte(") Z ")) {
+			continue // a zombie: already gone, waiting to be reaped
+		}
+		left = append(left, fmt.Sprintf("process %d: %s", pid, bytes.ReplaceAll(bytes.TrimRight(cmdline, "\x00"), []byte{0}, []byte{' '})))
+		stopPID(pid, 5*time.Second)
+	}
+	tmp, _ := os.ReadDir(filepath.Join(dir, "tmp"))
+	for _, e := range tmp {
+		if strings.HasPrefix(e.Name(), "gonb_") {
+			left = append(left, "GoNB build folder "+e.Name())
+		}
+	}
+	return left
 }

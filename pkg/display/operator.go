@@ -1,4 +1,4 @@
-package session
+package display
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
+	"github.com/mesosnb/mesosnb/pkg/operator"
 )
 
 // Tables of what the operator API answers: the cluster as an operator (or
@@ -124,4 +125,27 @@ func timeOf(ti *mesos.TimeInfo) string {
 		return ""
 	}
 	return time.Unix(0, ti.Nanoseconds).Local().Format("15:04:05")
+}
+
+// OperatorEvents shows an operator event stream in a table that fills in
+// live, until stop says an event is the last, or for at most d; then it
+// closes the stream and leaves the final table in the output.
+func OperatorEvents(stream *operator.Stream, d time.Duration, stop func(mesos.OperatorEvent) bool) {
+	deadline := time.AfterFunc(d, func() { stream.Close() })
+	defer deadline.Stop()
+	defer stream.Close()
+	var events []mesos.OperatorEvent
+	var received []time.Time
+	live := NewLive()
+	for ev, err := range stream.Events() {
+		if err != nil {
+			break
+		}
+		events, received = append(events, ev), append(received, time.Now())
+		live.Update(OperatorEventsTable(events, received))
+		if stop(ev) {
+			break
+		}
+	}
+	live.Final()
 }

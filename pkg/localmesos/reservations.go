@@ -1,0 +1,322 @@
+package localmesos
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mesosnb/mesosnb/pkg/mesos"
+)
+
+// Dynamic reservations, as RESERVE_RESOURCES and UNRESERVE_RESOURCES make
+// them (Master::Http::_reserve, _unreserve and _operation in
+// src/master/http.cpp): part of an agent's unreserved resources set aside
+// for one role, offered only to that role's frameworks, until they are
+// given back. One level only: a reservation for a role, not refined
+// further (RESERVATION_REFINEMENT's stacks of reservations are refused).
+
+// keySep separates a reserved resource's name from its role in a pool key.
+const keySep = "\x00"
+
+// resourceKey is the pool key of a resource: its name, plus the role of
+// its reservation if it is reserved (the last of its reservations, or the
+// legacy role field).
+func resourceKey(r mesos.Resource) string {
+	if role := reservationRole(r); role != "" {
+		return r.Name + keySep + role
+	}
+	return r.Name
+}
+
+// reservationRole is the role a resource is reserved to, "" when it is
+// not reserved.
+func reservationRole(r mesos.Resource) string {
+	if n := len(r.Reservations); n > 0 {
+		return r.Reservations[n-1].Role
+	}
+	if r.Role != "" && r.Role != "*" {
+		return r.Role
+	}
+	return ""
+}
+
+// nameOf is a pool key's resource name.
+func nameOf(key string) string {
+	name, _, _ := strings.Cut(key, keySep)
+	return name
+}
+
+// reservedTo is a pool key's reservation role, "" for unreserved.
+func reservedTo(key string) string {
+	_, role, _ := strings.Cut(key, keySep)
+	return role
+}
+
+// withKey fills in a resource's role as Mesos' v1 API shows it: unreserved
+// ones with role (the pre-refinement field, "*"), reserved ones with the
+// role, an empty legacy reservation and the dynamic reservation.
+func withKey(r mesos.Resource, key, unreservedRole string) mesos.Resource {
+	role := reservedTo(key)
+	if role == "" {
+		r.Role = unreservedRole
+		return r
+	}
+	r.Role = role
+	r.Reservation = &mesos.ReservationInfo{}
+	r.Reservations = []mesos.ReservationInfo{{Type: "DYNAMIC", Role: role}}
+	return r
+}
+
+// merged adds reserved resources to the unreserved ones of their name.
+func (p pool) merged() pool {
+	q := newPool()
+	for k, v := range p.scalars {
+		q.scalars[nameOf(k)] = round(q.scalars[nameOf(k)] + v)
+	}
+	for k, v := range p.ranges {
+		q.ranges[nameOf(k)] = mergeRanges(append(q.ranges[nameOf(k)], v...))
+	}
+	return q
+}
+
+// forRole is the part of a pool a role's framework may be offered: the
+// unreserved resources and those reserved to the role.
+func (p pool) forRole(role string) pool {
+	if !p.hasReserved() {
+		return p
+	}
+	q := newPool()
+	for k, v := range p.scalars {
+		if r := reservedTo(k); r == "" || r == role {
+			q.scalars[k] = v
+		}
+	}
+	for k, v := range p.ranges {
+		if r := reservedTo(k); r == "" || r == role {
+			q.ranges[k] = append([]mesos.Range(nil), v...)
+		}
+	}
+	return q
+}
+
+// hasReserved tells whether some of the pool is reserved.
+func (p pool) hasReserved() bool {
+	for k := range p.scalars {
+		if reservedTo(k) != "" {
+			return true
+		}
+	}
+	for k := range p.ranges {
+		if reservedTo(k) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// reservedByRole splits off the reserved part of a pool, role by role.
+func (p pool) reservedByRole() map[string]pool {
+	out := map[string]pool{}
+	get := func(role string) pool {
+		q, ok := out[role]
+		if !ok {
+			q = newPool()
+			out[role] = q
+		}
+		return q
+	}
+	for k, v := range p.scalars {
+		if r := reservedTo(k); r != "" {
+			get(r).scalars[nameOf(k)] = v
+		}
+	}
+	for k, v := range p.ranges {
+		if r := reservedTo(k); r != "" {
+			get(r).ranges[nameOf(k)] = append([]mesos.Range(nil), v...)
+		}
+	}
+	return out
+}
+
+// reserve is RESERVE_RESOURCES: 202 once the agent's unreserved resources
+// are set aside for the role, offers of them rescinded first if needed.
+func (m *master) reserve(c *mesos.ReserveResourcesCall) opReply {
+	a := m.agentByID(c.AgentID.Value)
+	if a == nil {
+		return textReply(http.StatusBadRequest, textNoAgentWithID)
+	}
+	if len(c.Source) > 0 {
+		return textReply(http.StatusNotImplemented, textNoRefinement)
+	}
+	for _, r := range c.Resources {
+		if reservationRole(r) == "" || !isDynamic(r) {
+			return textReply(http.StatusBadRequest, fmt.Sprintf(textReserveInvalid, a.id, a.pid(), a.hostname, fullResourceString(r)))
+		}
+		if len(r.Reservations) > 1 {
+			return textReply(http.StatusNotImplemented, textNoRefinement)
+		}
+	}
+	want := poolOf(c.Resources)
+	consumed := poolOf(unreservedCopy(c.Resources))
+	if !m.makeRoom(a, consumed) {
+		return textReply(http.StatusConflict, fmt.Sprintf(textDoesNotContain, m.availableString(a), resourcesFullString(unreservedCopy(c.Resources))))
+	}
+	a.total.subtractPool(consumed)
+	a.total.addPool(want)
+	m.total = pool{} // the allocator recounts the cluster
+	m.log.Info("resources reserved", "agent", a.id, "resources", resourcesFullString(c.Resources))
+	m.allocateSoon()
+	return textReply(http.StatusAccepted, "")
+}
+
+// unreserve is UNRESERVE_RESOURCES: reserved resources that are not in
+// use go back to the agent's unreserved ones.
+func (m *master) unreserve(c *mesos.UnreserveResourcesCall) opReply {
+	a := m.agentByID(c.AgentID.Value)
+	if a == nil {
+		return textReply(http.StatusBadRequest, textNoAgentWithID)
+	}
+	for _, r := range c.Resources {
+		if reservationRole(r) == "" || !isDynamic(r) {
+			return textReply(http.StatusBadRequest, fmt.Sprintf(textUnreserveInvalid, fullResourceString(r)))
+		}
+	}
+	reserved := poolOf(c.Resources)
+	if !m.makeRoom(a, reserved) {
+		return textReply(http.StatusConflict, fmt.Sprintf(textDoesNotContain, m.availableString(a), resourcesFullString(c.Resources)))
+	}
+	a.total.subtractPool(reserved)
+	a.total.add(unreservedCopy(c.Resources))
+	m.total = pool{}
+	m.allocateSoon()
+	return textReply(http.StatusAccepted, "")
+}
+
+// makeRoom tells whether the agent's free resources (those offered
+// included) hold need, and rescinds the offers of them if so, as
+// Master::Http::_operation does.
+func (m *master) makeRoom(a *agentRec, need pool) bool {
+	free := a.total.clone()
+	free.subtractPool(a.used)
+	if !free.contains(need.resources("")) {
+		return false
+	}
+	for _, o := range m.offers {
+		if o.agent == a {
+			m.rescind(o, true)
+		}
+	}
+	return true
+}
+
+// availableString is what an agent has free, as the 409 of a reservation
+// that does not fit names it.
+func (m *master) availableString(a *agentRec) string {
+	free := a.total.clone()
+	free.subtractPool(a.used)
+	return resourcesFullString(free.resources(""))
+}
+
+func isDynamic(r mesos.Resource) bool {
+	if n := len(r.Reservations); n > 0 {
+		return r.Reservations[n-1].Type == "DYNAMIC"
+	}
+	// The legacy format: a role with a reservation is dynamic, a role
+	// alone is a static reservation.
+	return r.Role != "" && r.Role != "*" && r.Reservation != nil
+}
+
+// unreservedCopy is the resources without their reservations.
+func unreservedCopy(rs mesos.Resources) mesos.Resources {
+	out := make(mesos.Resources, len(rs))
+	for i, r := range rs {
+		r.Role, r.Reservation, r.Reservations, r.AllocationInfo = "", nil, nil, nil
+		out[i] = r
+	}
+	return out
+}
+
+// fullResourceString prints a resource as Mesos' operator<< does, its
+// reservations included: cpus(reservations: [(DYNAMIC,dev)]):1. A legacy
+// role becomes its reservation, as Mesos upgrades it.
+func fullResourceString(r mesos.Resource) string {
+	s := r.Name
+	if r.AllocationInfo != nil {
+		s += "(allocated: " + r.AllocationInfo.Role + ")"
+	}
+	res := r.Reservations
+	if len(res) == 0 && r.Role != "" && r.Role != "*" {
+		typ := "STATIC"
+		if r.Reservation != nil {
+			typ = "DYNAMIC"
+		}
+		res = []mesos.ReservationInfo{{Type: typ, Role: r.Role}}
+	}
+	if len(res) > 0 {
+		parts := make([]string, len(res))
+		for i, ri := range res {
+			p := "(" + ri.Type + "," + ri.Role
+			if ri.Principal != "" {
+				p += "," + ri.Principal
+			}
+			parts[i] = p + ")"
+		}
+		s += "(reservations: [" + strings.Join(parts, ", ") + "])"
+	}
+	switch {
+	case r.Scalar != nil:
+		s += ":" + strconv.FormatFloat(round(r.Scalar.Value), 'g', 15, 64)
+	case r.Ranges != nil:
+		s += ":" + r.Ranges.String()
+	case r.Set != nil:
+		s += ":{" + strings.Join(r.Set.Item, ", ") + "}"
+	}
+	return s
+}
+
+func resourcesFullString(rs mesos.Resources) string {
+	if len(rs) == 0 {
+		return "{}"
+	}
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fullResourceString(r)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// reservationResourcesError is Resources::validate on the resources of
+// a RESERVE_RESOURCES or UNRESERVE_RESOURCES call.
+func reservationResourcesError(rs mesos.Resources) string {
+	for _, r := range rs {
+		why := ""
+		switch {
+		case r.Name == "":
+			why = "Empty resource name"
+		case r.Type == mesos.Scalar && (r.Scalar == nil || r.Ranges != nil || r.Set != nil):
+			why = "Invalid scalar resource"
+		case r.Type == mesos.Scalar && round(r.Scalar.Value) <= 0:
+			why = "Invalid scalar resource: value <= 0"
+		case r.Type == mesos.Ranges && (r.Ranges == nil || r.Scalar != nil || r.Set != nil):
+			why = "Invalid ranges resource"
+		case r.Type == mesos.Ranges:
+			why = checkRanges(r.Ranges.Range)
+		case r.Type == mesos.Set && (r.Set == nil || r.Scalar != nil || r.Ranges != nil):
+			why = "Invalid set resource"
+		case r.Type == mesos.Text:
+			why = "Unsupported resource type"
+		}
+		if why == "" {
+			for _, ri := range r.Reservations {
+				if msg := validateRole(ri.Role); msg != "" {
+					why = "Invalid reservation role: " + msg
+				}
+			}
+		}
+		if why != "" {
+			return fmt.Sprintf(textInvalidResource, fullResourceString(r), why)
+		}
+	}
+	return ""
+}

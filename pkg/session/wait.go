@@ -1,0 +1,223 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mesosnb/mesosnb/pkg/mesos"
+)
+
+// The waits take a ctx whose deadline is how long to wait (DefaultWait
+// when it has none). While they wait they tell the Observer what they wait
+// for and where things stand, so that a waiting cell never looks hung. A
+// listener that dies meanwhile is restarted (a failover, as Resume does);
+// one that is re-subscribing (a master restarting) is waited for.
+
+// awayLimit is how long a wait waits for a listener that cannot reach
+// its master. A real master recovering from a failover takes 20-30 s.
+const awayLimit = 45 * time.Second
+
+// waitFor polls check until it says done, fails, or ctx ends; then
+// expired explains the timeout.
+func (s *Session) waitFor(ctx context.Context, what string, check func() (done bool, now string, err error), expired func(time.Duration) error) error {
+	limit := DefaultWait
+	if d, ok := ctx.Deadline(); ok {
+		limit = time.Until(d)
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	obs := s.observer()
+	defer obs.Waiting(what, "")
+	began := time.Now()
+	var away time.Time // since when the listener has held no stream
+	for {
+		done, now, err := check()
+		if done || err != nil {
+			if took := time.Since(began); done && took > 3*time.Second {
+				obs.Note(fmt.Sprintf("Waited %s for %s.", took.Round(100*time.Millisecond), what))
+			}
+			return err
+		}
+		if err := s.keepListening(ctx); err != nil {
+			return err
+		}
+		if st, _ := readState(s.Dir); st.Status == StatusReconnecting || st.Status == StatusStarting {
+			now = fmt.Sprintf("the listener is re-subscribing (%s)", st.Message)
+			if away.IsZero() {
+				away = time.Now()
+			}
+			// A master that stays away is not worth a long wait: say so,
+			// with the next step; the listener keeps trying meanwhile.
+			if time.Since(away) > awayLimit {
+				return fmt.Errorf("the listener has not reached the master for %s (%s): %s; it keeps trying: run this cell again once the master is back",
+					awayLimit, st.Message, nextStep(st))
+			}
+		} else {
+			away = time.Time{}
+		}
+		obs.Waiting(what, fmt.Sprintf("%s: %s", time.Since(began).Round(100*time.Millisecond), now))
+		if sleep(ctx, 20*time.Millisecond) != nil {
+			return expired(limit.Round(100 * time.Millisecond))
+		}
+	}
+}
+
+// keepListening restarts a listener that is gone while its framework
+// lives; nothing will arrive without one.
+func (s *Session) keepListening(ctx context.Context) error {
+	if listenerRunning(s.Dir) {
+		return nil
+	}
+	healed, err := Resume(ctx, s.opts)
+	if err != nil {
+		return err
+	}
+	s.How, s.Note = healed.How, healed.Note
+	return nil
+}
+
+// WaitOffer waits for an outstanding offer and returns the first.
+func (s *Session) WaitOffer(ctx context.Context) (mesos.Offer, error) {
+	var offer mesos.Offer
+	err := s.waitFor(ctx, "an offer", func() (bool, string, error) {
+		offers, err := s.Offers()
+		if err != nil || len(offers) > 0 {
+			if len(offers) > 0 {
+				offer = offers[0]
+			}
+			return len(offers) > 0, "", err
+		}
+		st, _ := readState(s.Dir)
+		return false, fmt.Sprintf("listener %s, last event %s", st.Status, ago(st.LastEvent)), nil
+	}, func(d time.Duration) error {
+		st, _ := readState(s.Dir)
+		return fmt.Errorf("no offer within %s (listener %s %s): are the agents' resources all taken (other frameworks, a task of yours), or refused to you by a DECLINE's filter (REVIVE clears filters)?", d, st.Status, st.Message)
+	})
+	return offer, err
+}
+
+// WaitTask waits until the task reaches one of the states. It fails at
+// once, saying which state and why in words, if the task ends in another
+// terminal state; a state the master has not confirmed since the last
+// re-subscription (Task.Unconfirmed) is waited on, not believed.
+func (s *Session) WaitTask(ctx context.Context, id mesos.TaskID, states ...mesos.TaskState) (Task, error) {
+	var t Task
+	what := fmt.Sprintf("task %s to reach %s", id.Value, orStates(states))
+	err := s.waitFor(ctx, what, func() (bool, string, error) {
+		var ok bool
+		var err error
+		if t, ok, err = s.Task(id); err != nil || !ok {
+			return false, "no update for it yet", err
+		}
+		switch {
+		case t.Unconfirmed:
+			return false, fmt.Sprintf("last known %s; the master has not confirmed it since the listener re-subscribed (a real master recovering from a failover takes 20-30 s)", t.State), nil
+		case slices.Contains(states, t.State):
+			return true, "", nil
+		case t.State.Terminal():
+			return false, "", &TaskEndedError{Task: t, Want: states}
+		}
+		return false, fmt.Sprintf("%s after %s", t.State, joinStates(t.States)), nil
+	}, func(d time.Duration) error {
+		switch {
+		case t.ID.Value == "":
+			return fmt.Errorf("no update for task %s within %s: was it launched (look at the ACCEPT cell's answer)?", id.Value, d)
+		case t.Unconfirmed:
+			return fmt.Errorf("task %s: the master has not confirmed its state within %s of the listener re-subscribing (last known %s); run this cell again", id.Value, d, t.State)
+		}
+		return fmt.Errorf("task %s still %s after %s", id.Value, t.State, d)
+	})
+	return t, err
+}
+
+// TaskEndedError is WaitTask's answer when the task ended in another state
+// than the ones waited for.
+type TaskEndedError struct {
+	Task Task
+	Want []mesos.TaskState
+}
+
+func (e *TaskEndedError) Error() string {
+	return fmt.Sprintf("task %s ended %s (%s) instead of reaching %s", e.Task.ID.Value, e.Task.State, Explain(e.Task.Status), orStates(e.Want))
+}
+
+// WaitStatus waits until the listener reports one of the statuses (see
+// State.Status). It does not restart a stopped listener.
+func (s *Session) WaitStatus(ctx context.Context, statuses ...string) (State, error) {
+	limit := DefaultWait
+	if d, ok := ctx.Deadline(); ok {
+		limit = time.Until(d)
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		st, err := s.State()
+		if err != nil || slices.Contains(statuses, st.Status) {
+			return st, err
+		}
+		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+			return st, fmt.Errorf("listener still %s (%s) after %s", st.Status, st.Message, limit.Round(100*time.Millisecond))
+		}
+	}
+}
+
+// Explain says in words why a task is in its state: the reason, as a
+// learner would want it, and the message.
+func Explain(st mesos.TaskStatus) string {
+	why, ok := reasons[st.Reason]
+	switch {
+	case st.Reason == mesos.ReasonReconciliation && st.State == mesos.TaskLost:
+		why = "the master does not know the task: it restarted, or lost the agent"
+	case st.Reason == mesos.ReasonReconciliation:
+		why = "the master's answer to reconciliation"
+	case !ok && st.Reason != "":
+		why = st.Reason
+	}
+	if st.Message != "" && why != "" {
+		return why + ": " + st.Message
+	}
+	return why + st.Message
+}
+
+var reasons = map[string]string{
+	mesos.ReasonCommandExecutorFailed:  "the command exited with an error",
+	mesos.ReasonContainerLaunchFailed:  "the container did not start (an image that cannot be pulled?)",
+	mesos.ReasonExecutorTerminated:     "its executor ended",
+	mesos.ReasonFrameworkRemoved:       "the framework was torn down",
+	mesos.ReasonInvalidOffers:          "the offer was no longer valid (used, rescinded or expired)",
+	mesos.ReasonTaskInvalid:            "the master refused the TaskInfo",
+	mesos.ReasonTaskKilledDuringLaunch: "it was killed while launching",
+	mesos.ReasonTaskUnknown:            "the agent does not know the task",
+	mesos.ReasonAgentRemoved:           "its agent was removed",
+	mesos.ReasonAgentDisconnected:      "its agent disconnected",
+	"REASON_AGENT_REREGISTERED":        "its agent re-registered with the master after a failover",
+	"REASON_SLAVE_REREGISTERED":        "its agent re-registered with the master after a failover",
+	"REASON_SLAVE_REMOVED":             "its agent was removed",
+	"REASON_SLAVE_DISCONNECTED":        "its agent disconnected",
+}
+
+func joinStates(states []mesos.TaskState) string {
+	parts := make([]string, len(states))
+	for i, s := range states {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, " → ")
+}
+
+func orStates(states []mesos.TaskState) string {
+	parts := make([]string, len(states))
+	for i, s := range states {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, " or ")
+}
+
+func ago(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return time.Since(t).Round(100*time.Millisecond).String() + " ago"
+}
