@@ -2,15 +2,34 @@
 # Real Mesos 1.11.0 for the tests (pkg/mesostest), from the build beside the
 # repository in ../shared/mesos: its tarball is checked against the sha256 in
 # its README, unpacked into the user cache folder (where pkg/mesostest looks
-# when MESOS_HOME is not set and mesos-master is not on PATH), and the Debian
-# packages its README lists are installed when a library is missing.
+# when MESOS_HOME is not set and mesos-master is not on PATH), the Debian
+# packages its README lists are installed when a library is missing, and so
+# is debootstrap, which makes the base of the compose cluster's Mesos image.
 #
-# Usage: .ci/mesos.sh [shared-folder]    (default: ../shared/mesos)
+# Usage: .ci/mesos.sh [shared-folder]            (default: ../shared/mesos)
+#        .ci/mesos.sh packages [shared-folder]   prints the README's package list
 # Without the tarball it says so and succeeds: the tests that need Mesos then
 # skip, or fail under CI.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+print_packages=0
+if [ "${1:-}" = packages ]; then
+  print_packages=1
+  shift
+fi
 shared="${1:-${repo}/../shared/mesos}"
+
+# runtime_packages prints the README's list: the words after its "Run-time
+# packages" heading that name libraries.
+runtime_packages() {
+  sed -n '/^## Run-time packages/,/^The agent/p' "${shared}/README.md" | tr -s ' ' '\n' | grep -E '^(lib|zlib)' | tr '\n' ' '
+}
+if ((print_packages)); then
+  [ -f "${shared}/README.md" ] || { echo "mesos: no ${shared}/README.md" >&2; exit 1; }
+  runtime_packages
+  echo
+  exit 0
+fi
 home="${XDG_CACHE_HOME:-${HOME}/.cache}/mesosnb/mesos-1.11.0"
 tarball="${shared}/mesos-1.11.0-bookworm-amd64.tar.xz"
 
@@ -49,14 +68,12 @@ if [ ! -x "${home}/sbin/mesos-master" ]; then
 fi
 
 if [ "$(missing_libs)" != 0 ]; then
-  # The README's list: the words after its "Run-time packages" heading that
-  # name libraries.
   readme="${shared}/README.md"
   if [ ! -f "${readme}" ]; then
     echo "mesos: ${home} misses libraries and there is no ${readme} to say which packages bring them" >&2
     exit 1
   fi
-  read -r -a pkgs <<<"$(sed -n '/^## Run-time packages/,/^The agent/p' "${readme}" | tr -s ' ' '\n' | grep -E '^(lib|zlib)' | tr '\n' ' ')"
+  read -r -a pkgs <<<"$(runtime_packages)"
   s=""
   if [ "$(id -u)" != 0 ]; then s="sudo"; fi
   if ! command -v apt-get >/dev/null; then
@@ -69,3 +86,12 @@ if [ "$(missing_libs)" != 0 ]; then
 fi
 "${home}/sbin/mesos-master" --version >/dev/null
 echo "mesos: Mesos 1.11.0 ready in ${home}"
+
+# docker/mesos/build.sh makes the compose cluster's Mesos image from a
+# debootstrap base (test/notebooks builds it when it is missing).
+if command -v docker >/dev/null && ! command -v debootstrap >/dev/null && command -v apt-get >/dev/null; then
+  s=""
+  if [ "$(id -u)" != 0 ]; then s="sudo"; fi
+  DEBIAN_FRONTEND=noninteractive $s apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+  echo "mesos: installed debootstrap (for docker/mesos/build.sh)"
+fi

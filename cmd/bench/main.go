@@ -42,7 +42,7 @@ type Row struct {
 }
 
 func main() {
-	skip := flag.String("skip", "", "comma-separated parts to leave out: recordio, latency, load, cold, warm, cells, framework")
+	skip := flag.String("skip", "", "comma-separated parts to leave out: recordio, latency, load, cold, warm, cells, mesos, framework")
 	flag.Parse()
 	skipped := map[string]bool{}
 	for _, s := range strings.Split(*skip, ",") {
@@ -67,6 +67,7 @@ func main() {
 	step("cold", func() ([]Row, error) { return notebookRows("cold") })
 	step("warm", func() ([]Row, error) { return notebookRows("warm") })
 	step("cells", cellCostRows)
+	step("mesos", sideBySideRows)
 	step("framework", frameworkRows)
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)

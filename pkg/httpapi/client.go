@@ -25,6 +25,7 @@ import (
 // a 307, which answers to retry.
 type Client struct {
 	cfg     Config
+	retries int
 	calls   *resty.Client
 	streams *resty.Client
 	master  *master
@@ -38,7 +39,13 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, master: m}
+	c := &Client{cfg: cfg, master: m, retries: cfg.Retries}
+	if m.finder != nil {
+		// A leader that died leaves its ZooKeeper node for the session
+		// timeout (10 s on a real master), and the next one is elected
+		// only then: keep looking for about 20 s.
+		c.retries = max(cfg.Retries, zkRetries)
+	}
 	if c.calls, err = c.newResty(); err != nil {
 		return nil, err
 	}
@@ -72,7 +79,7 @@ func (c *Client) newResty() (*resty.Client, error) {
 		SetLogger(quietLogger{}).
 		OnBeforeRequest(c.master.route).                 // a path goes to the master believed to lead
 		SetRedirectPolicy(c.master.followLeader(c.cfg)). // a 307 names the leader: go there, remember it
-		SetRetryCount(c.cfg.Retries).                    // 503: no leader elected yet, or it is recovering;
+		SetRetryCount(c.retries).                        // 503: no leader elected yet, or it is recovering;
 		SetRetryWaitTime(250 * time.Millisecond).        // a zk:// leader that stopped answering is looked
 		SetRetryMaxWaitTime(4 * time.Second).            // up again
 		AddRetryCondition(c.master.retry).
@@ -192,6 +199,10 @@ func (m *master) route(_ *resty.Client, r *resty.Request) error {
 	return nil
 }
 
+// zkRetries is how often a request to a zk:// master is tried again: the
+// backoff (250 ms doubling, 4 s at most) then spans about 20 s.
+const zkRetries = 8
+
 // maxRedirects bounds how often masters may pass a request on.
 const maxRedirects = 5
 
@@ -240,7 +251,7 @@ func (m *master) close() error {
 // hook after the last attempt too: that answer is the caller's, whose
 // Check reads Mesos' message from it ("Master has not finished recovery").
 func (c *Client) closeRetried(resp *resty.Response, _ error) {
-	if resp != nil && resp.RawResponse != nil && resp.Request.Attempt <= c.cfg.Retries {
+	if resp != nil && resp.RawResponse != nil && resp.Request.Attempt <= c.retries {
 		resp.RawBody().Close()
 	}
 }

@@ -229,3 +229,51 @@ func TestStream503KeepsMessage(t *testing.T) {
 		t.Fatalf("SUBSCRIBE after the last 503: %v", err)
 	}
 }
+
+// TestZooKeeperStaleLeader: a real leader that dies leaves its ZooKeeper
+// node for the session timeout (10 s), and no other master is named
+// before then. A request meanwhile waits for the next leader rather than
+// failing with "connection refused".
+func TestZooKeeperStaleLeader(t *testing.T) {
+	t.Parallel()
+	zk := zktest.Start(t)
+	url := zk.URL("/mesos")
+	zm, _ := leader.Parse(url)
+	register := func(srv *httptest.Server, id string) (*leader.Membership, error) {
+		host, port, _ := strings.Cut(strings.TrimPrefix(srv.URL, "http://"), ":")
+		info := mesos.MasterInfo{ID: id, Hostname: host, Address: &mesos.Address{IP: host, Port: int32(must(strconv.Atoi(port)))}}
+		return leader.Register(t.Context(), zm, info, nil)
+	}
+	dead := httptest.NewServer(http.NotFoundHandler())
+	stale, err := register(dead, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead.Close() // its node stays, as a crashed master's does until its session expires
+	next := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer next.Close()
+	elected := make(chan *leader.Membership, 1)
+	go func() {
+		time.Sleep(9 * time.Second)
+		stale.Close()
+		m, err := register(next, "b")
+		if err != nil {
+			t.Error(err)
+		}
+		elected <- m
+	}()
+	defer func() {
+		if m := <-elected; m != nil {
+			m.Close()
+		}
+	}()
+	c, err := httpapi.New(httpapi.Config{Master: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	resp, err := c.R(t.Context()).Get("/health")
+	if err := httpapi.Check("GET /health", resp, err); err != nil {
+		t.Fatalf("while the dead leader's node stayed 9 s: %v", err)
+	}
+}

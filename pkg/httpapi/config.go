@@ -39,7 +39,8 @@ type Config struct {
 	Timeout time.Duration
 
 	// Retries is how many times a 503 (no leader elected yet, or the
-	// leader still recovering) is retried with backoff (default 5).
+	// leader still recovering) is retried with backoff (default 5; at
+	// least 8, about 20 s, for a zk:// master, whose leader may be gone).
 	Retries int
 
 	// MissedHeartbeats is how many heartbeat intervals may pass without

@@ -359,7 +359,7 @@ func TestConformance_InvalidTasks(t *testing.T) {
 		{"D27", []string{task("t", ","+res)}, []string{"Task should have at least one (but not both) of CommandInfo or ExecutorInfo present"}},
 		{"D28", []string{task("t", cmd)}, []string{"Task uses no resources"}},
 		{"D29", []string{task("t", `,"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":100}},{"name":"mem","type":"SCALAR","scalar":{"value":32}}]`+cmd)},
-			[]string{"Total resources cpus(allocated: *):100; mem(allocated: *):32 required by task and its executor is more than available cpus(allocated: *):2; mem(allocated: *):1024; disk(allocated: *):1024; ports(allocated: *):[31000-32000]"}},
+			[]string{"Total resources cpus(allocated: *):100; mem(allocated: *):32 required by task and its executor is more than available ports(allocated: *):[31000-32000]; cpus(allocated: *):2; mem(allocated: *):1024; disk(allocated: *):1024"}}, // ports first, as real Mesos offers them
 		{"D30", []string{task("dup", ","+res+cmd), task("dup", ","+res+cmd)}, []string{"", "Task has duplicate ID: dup"}},
 		{"D31", []string{task("a/b", ","+res+cmd)}, []string{"'a/b' contains invalid characters"}},
 		{"D32", []string{`{"name":"t","task_id":{"value":"t"},"agent_id":{"value":"other"},` + res + cmd + `}`}, []string{"Task uses invalid agent other while agent " + agent + " is expected"}},

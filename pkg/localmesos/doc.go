@@ -89,30 +89,56 @@
 //
 // # What is not
 //
-//   - It speaks JSON only: application/x-protobuf is refused (415, or 406
-//     for Accept) with a message that says so.
+// Every known difference from a real Mesos 1.11.0 master is in
+// Differences, with its reason: a differential test runs the same call
+// sequences against both (status codes, texts, Content-Type, events in
+// order, JSON key sets) and fails on any difference not listed there.
+//
+//   - It speaks JSON only: application/x-protobuf is refused (415, or 406 for
+//     Accept) with a message that says so.
 //   - There are no persistent volumes, nested or standalone containers,
-//     resource providers, offer constraints or authorization: those
-//     operator calls are validated as Mesos validates them, then refused
-//     (501) with a message that says what the stand-in does not do. Reservations have one level (no
-//     refinement); quota guarantees are served first but nothing is held
-//     back for them.
-//   - Its agents all run on one machine: maintenance of it takes them
-//     all; taken down, they register again with new ids when it comes
-//     back up.
-//   - Custom executors run as local processes only, with the process or
-//     auto runner: an ExecutorInfo with a container image, or any custom
-//     executor under the docker or simulated runner, fails its tasks with
-//     a message that says so.
+//     resource providers, offer constraints or authorization: those operator
+//     calls are validated as Mesos validates them, then refused (501) with a
+//     message that says what the stand-in does not do. Reservations have one
+//     level (no refinement); quota guarantees are served first but nothing is
+//     held back for them.
+//   - Its agents all run on one machine: maintenance of it takes them all;
+//     taken down, they register again with new ids when it comes back up.
+//   - Custom executors run as local processes only, with the process or auto
+//     runner: an ExecutorInfo with a container image, or any custom executor
+//     under the docker or simulated runner, fails its tasks with a message
+//     that says so.
 //   - A framework gets offers for one role: its first one.
-//   - All state is in memory: a restarted stand-in remembers nothing, and
-//     its agents leave only when an operator removes them (an agent
-//     marked gone or taken down goes on answering on its port, its tasks
-//     killed, where a Mesos agent would have shut down).
-//   - REMOVE_QUOTA for a role without quota answers 400 where a real
-//     1.11.0 master aborts.
-//   - Its JSON output means what Mesos' means but is not byte-identical:
-//     a number such as 15.0 prints as 15, and fields Mesos prints with
-//     their default values are left out when unset. Status codes and
-//     message texts, by contrast, are exact.
+//   - All state is in memory: a restarted stand-in remembers nothing, and its
+//     agents leave only when an operator removes them (an agent marked gone or
+//     taken down goes on answering on its port, its tasks killed, where a
+//     Mesos agent would have shut down).
+//   - REMOVE_QUOTA for a role without quota answers 400 where a real 1.11.0
+//     master aborts.
+//   - Its JSON output means what Mesos' means but is not byte-identical: a
+//     number such as 15.0 prints as 15. Status codes and message texts, by
+//     contrast, are exact.
+//   - Fields Mesos writes with their default values, such as a framework's
+//     checkpoint false, are left out when unset.
+//   - A scheduler call of type UNKNOWN from a known framework gets 501 Not
+//     Implemented; a real 1.11.0 master aborts on it, so none is ever sent to
+//     one.
+//   - Of an executor's status updates, only TASK_RUNNING carries a
+//     container_status; a real agent adds one to TASK_STARTING, TASK_KILLING
+//     and the terminal updates too.
+//   - A Docker task's TASK_RUNNING carries no data; Mesos' Docker executor
+//     puts the container's docker inspect output there.
+//   - Its /version and GET_VERSION carry git_tag 1.11.0 instead of a git_sha
+//     and git_branch: it is not a build of Mesos.
+//   - The flags in /state and /master/state are its own few, with stand_in
+//     saying what it is, not mesos-master's.
+//   - Of the master's legacy read endpoints it serves /state, /health,
+//     /redirect and /version (also under /master/); /slaves and /frameworks
+//     answer 404.
+//   - The leader_info of /state is the whole MasterInfo, where Mesos writes
+//     only id, pid, port and hostname.
+//   - An agent's agent_info has no checkpoint field and gives its resources
+//     the role "*", which Mesos leaves out.
+//   - In GET_FRAMEWORKS a new framework has no reregistered_time, and its
+//     offers carry role "*" where Mesos gives allocation_info.
 package localmesos

@@ -173,6 +173,22 @@ func keyRank(a, b string) bool {
 	return reservedTo(a) < reservedTo(b)
 }
 
+// offerResources lists the pool as an offer lists it: Mesos' allocator
+// puts the resources it always offers whole (reserved ones, and
+// non-scalar ones such as ports) before the unreserved scalars it may
+// hold back for quota (HierarchicalAllocatorProcess::__generateOffers).
+func (p pool) offerResources(role string) mesos.Resources {
+	var whole, scalars mesos.Resources
+	for _, r := range p.resources(role) {
+		if r.Scalar != nil && len(r.Reservations) == 0 {
+			scalars = append(scalars, r)
+		} else {
+			whole = append(whole, r)
+		}
+	}
+	return append(whole, scalars...)
+}
+
 var scalarOrder = map[string]int{"cpus": 0, "gpus": 1, "mem": 2, "disk": 3}
 
 func scalarRank(a, b string) bool {

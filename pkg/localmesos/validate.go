@@ -287,7 +287,7 @@ func (m *master) validateTask(fw *framework, a *agentRec, ti mesos.TaskInfo, inG
 		}
 	}
 	if !remaining.contains(total) {
-		return fmt.Sprintf(textTooMuchResources, resourcesString(withAllocation(total, role)), resourcesString(withAllocation(remaining.resources(""), role)))
+		return fmt.Sprintf(textTooMuchResources, resourcesString(withAllocation(total, role)), resourcesString(withAllocation(remaining.offerResources(""), role)))
 	}
 	return ""
 }

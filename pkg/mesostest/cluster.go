@@ -147,8 +147,14 @@ func StartProcess(ctx context.Context, dir string, opts Options) (*Cluster, erro
 	return c, nil
 }
 
+// start starts the first master, waits until it leads, starts the agents
+// and waits until they have registered, then starts the other masters one
+// by one, each once the one before has caught up with the replicated log.
+// A replica that catches up while the leader writes can abort in Mesos
+// 1.11 with --quorum=1 ("Check failed: highestNackProposal >= proposal"),
+// and the leader writes when it recovers and when agents register.
 func (c *Cluster) start(ctx context.Context, opts Options, docker string) error {
-	for i := 1; i <= opts.Masters; i++ {
+	startMaster := func(i int) error {
 		m, err := newProcess(c.Dir, fmt.Sprintf("master-%d", i), c.Install.Master, syscall.SIGTERM, 5*time.Second, func(port int) []string {
 			return c.masterFlags(port, filepath.Join(c.Dir, fmt.Sprintf("master-%d", i)), opts)
 		})
@@ -156,13 +162,50 @@ func (c *Cluster) start(ctx context.Context, opts Options, docker string) error 
 			return err
 		}
 		c.Masters = append(c.Masters, m)
-		if err := m.startFresh(ctx, func(ctx context.Context) error { return waitHealthy(ctx, m.URL) }); err != nil {
-			return err
+		if opts.ZK != "" {
+			m.restartReady = waitLogRecovered
 		}
+		ready := func(ctx context.Context) error { return waitHealthy(ctx, m.URL) }
+		if i > 1 {
+			ready = func(ctx context.Context) error { return waitLogRecovered(ctx, m.URL) }
+		}
+		return m.startFresh(ctx, ready)
+	}
+	if err := startMaster(1); err != nil {
+		return err
 	}
 	if _, err := c.Leader(ctx); err != nil {
 		return err
 	}
+	if err := c.startAgents(ctx, opts, docker); err != nil {
+		return err
+	}
+	for i := 2; i <= opts.Masters; i++ {
+		if err := startMaster(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// waitLogRecovered is one look at whether a master's replica of the
+// replicated log has caught up: its registrar/log/recovered metric is 1.
+func waitLogRecovered(ctx context.Context, base string) error {
+	code, body, err := get(ctx, base+"/metrics/snapshot")
+	if err != nil {
+		return err
+	}
+	var m map[string]float64
+	if code != http.StatusOK || json.Unmarshal(body, &m) != nil {
+		return fmt.Errorf("GET /metrics/snapshot: %d", code)
+	}
+	if m["registrar/log/recovered"] != 1 {
+		return errors.New("its replicated log has not caught up")
+	}
+	return nil
+}
+
+func (c *Cluster) startAgents(ctx context.Context, opts Options, docker string) error {
 	for i := 1; i <= opts.Agents; i++ {
 		resources := opts.Resources
 		if resources == "" {
@@ -350,7 +393,7 @@ func (c *Cluster) Stop() {
 	for _, m := range c.Masters {
 		m.Stop()
 	}
-	removeLeftovers(c.Dir)
+	RemoveLeftovers(c.Dir)
 }
 
 // tails is the end of every daemon's log, from byte offsets (by name) on.

@@ -44,7 +44,16 @@
 // A test package that needs Mesos in many tests shares one cluster
 // through Shared (one start, a few seconds, per package). Programs (the
 // benchmarks, notebook tools) use StartProcess, which takes a folder
-// instead of a test and returns an error instead of skipping.
+// instead of a test and returns an error instead of skipping:
+//
+//	c, err := mesostest.StartProcess(ctx, dir, mesostest.Options{ZK: "zk://127.0.0.1:2181/mesos"})
+//	defer c.Stop()
+//	leader, err := c.Leader(ctx) // then leader.Stop(): the other master takes over
+//
+// Tests of deployment files start a daemon with exactly the MESOS_*
+// variables a file gives it with StartDaemon; RemoveLeftovers cleans up
+// after agents this package did not start; NeedDemoImage builds the demo
+// site image Docker tasks run.
 //
 // When Mesos is missing, a test is skipped with the command that gets it
 // (InstallCommand), except when the CI environment variable is set: then

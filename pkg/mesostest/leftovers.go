@@ -11,14 +11,14 @@ import (
 	"time"
 )
 
-// removeLeftovers ends what a cluster's agents started and left behind,
-// and nothing else: executor processes whose working folder is in dir
-// (an executor runs in its sandbox, under the agent's work_dir) and
-// Docker containers named mesos-* with a volume from dir (the Docker
-// containerizer mounts the sandbox into each). An agent stopped with
-// SIGUSR1 leaves none; one that was killed, or a Docker task whose
-// container outlived its executor, does.
-func removeLeftovers(dir string) {
+// RemoveLeftovers ends what Mesos agents working in dir (their work_dir,
+// or a folder above it) started and left behind, and nothing else:
+// executor processes whose working folder is in dir (an executor runs in
+// its sandbox) and Docker containers named mesos-* with a volume from dir
+// (the Docker containerizer mounts the sandbox into each). An agent
+// stopped with SIGUSR1 leaves none; one that was killed, or a Docker task
+// whose container outlived its executor, does. Cluster.Stop calls it.
+func RemoveLeftovers(dir string) {
 	dir = filepath.Clean(dir) + string(filepath.Separator)
 	killProcessesIn(dir)
 	removeContainersOf(dir)

@@ -36,10 +36,14 @@ type Process struct {
 
 	binary string
 	flags  func(port int) []string
+	env    []string // added to the daemon's environment
 	// stopSignal is SIGTERM for a master; SIGUSR1 for an agent, which
 	// then kills its executors and unregisters before it exits.
 	stopSignal syscall.Signal
 	grace      time.Duration
+	// restartReady says when a restarted daemon serves (Start); nil means
+	// when GET /health answers 200.
+	restartReady func(ctx context.Context, base string) error
 
 	mu   sync.Mutex
 	proc *child
@@ -88,8 +92,9 @@ func (p *Process) startFresh(ctx context.Context, ready func(context.Context) er
 
 // Start starts a stopped daemon again on the same port with the same work
 // folder, and waits until it serves: a master recovers its registry (the
-// replicated log keeps it; the in-memory one forgets), an agent registers
-// afresh. Starting a running daemon does nothing.
+// replicated log keeps it, and Start waits until its replica has caught
+// up; the in-memory one forgets), an agent registers afresh. Starting a
+// running daemon does nothing.
 func (p *Process) Start(ctx context.Context) error {
 	p.mu.Lock()
 	running := p.proc != nil
@@ -102,7 +107,11 @@ func (p *Process) Start(ctx context.Context) error {
 		// would make it try to come back as the agent the master removed.
 		os.Remove(filepath.Join(p.WorkDir, "meta", "slaves", "latest"))
 	}
-	return p.start(ctx, func(ctx context.Context) error { return waitHealthy(ctx, p.URL) })
+	ready := p.restartReady
+	if ready == nil {
+		ready = waitHealthy
+	}
+	return p.start(ctx, func(ctx context.Context) error { return ready(ctx, p.URL) })
 }
 
 func (p *Process) start(ctx context.Context, ready func(context.Context) error) error {
@@ -116,10 +125,10 @@ func (p *Process) start(ctx context.Context, ready func(context.Context) error) 
 	}
 	logStart, _ := logf.Seek(0, io.SeekEnd)
 	args := p.flags(port)
-	fmt.Fprintf(logf, "mesostest: %s %s\n", p.binary, strings.Join(args, " "))
+	fmt.Fprintf(logf, "mesostest: %s\n", strings.Join(append(append(append([]string{}, p.env...), p.binary), args...), " "))
 	cmd := exec.Command(p.binary, args...)
 	cmd.Dir = p.WorkDir
-	cmd.Env = childEnv()
+	cmd.Env = append(childEnv(), p.env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = sysProcAttr()
 	err = cmd.Start()
@@ -298,4 +307,14 @@ func waitHealthy(ctx context.Context, base string) error {
 		return fmt.Errorf("GET /health: %d", code)
 	}
 	return nil
+}
+
+// PID is the daemon's process id, 0 while it is stopped.
+func (p *Process) PID() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.proc == nil {
+		return 0
+	}
+	return p.proc.cmd.Process.Pid
 }
