@@ -186,6 +186,14 @@ var operatorDifferences = []Difference{
 		Shows: []string{"operator/* keys: only mesos has *.reregistered_time*", "operator/* keys: only mesos has *offer*allocation_info*", "operator/* keys: only localmesos has *.offers[].resources[].role"},
 	},
 	{
+		ID: "metrics-subset",
+		What: "GET_METRICS and /metrics/snapshot give the metrics a learner meets (tasks, frameworks, agents, offers, " +
+			"resources, system), not the counters of Mesos' allocator, registrar, messages and operations.",
+		Why:   "Those count what the stand-in does not have (a registrar, libprocess messages, operation feedback); zeros for them would be invented.",
+		Doc:   "Its metrics are those a learner meets (tasks, frameworks, agents, offers, resources, the machine), not the counters of Mesos' allocator, registrar, messages and operations.",
+		Shows: []string{"operator/GET_METRICS*/* metric names keys: only mesos has *", "operator/GET /metrics/snapshot/* keys: only mesos has *"},
+	},
+	{
 		ID:    "defaults-omitted",
 		What:  "Fields Mesos writes with their default values (framework_info.checkpoint false, an empty offer_constraints) are left out when unset.",
 		Why:   "The project's protocol structs omit empty fields (omitempty): a reader sees the same default either way.",

@@ -47,6 +47,10 @@ type sequence struct {
 	// the others, on a real master with no history, as the stand-in's
 	// is. Of the quiet ones, those that subscribe run last.
 	quiet bool
+	// fresh runs the sequence on a real master and agent of its own,
+	// started for it (a second or two): for what changes the cluster for
+	// good (maintenance, an agent marked gone) or depends on its history.
+	fresh bool
 }
 
 // runOrder is the sequences in the order they run: quiet ones first.
@@ -101,6 +105,18 @@ func diffResources(t *testing.T) (string, string) {
 	return "cpus:4;mem:4096;disk:10240;ports:[" + ports + "]", ports
 }
 
+// freshSide starts a real master and agent for one sequence; they stop
+// when its test ends.
+func freshSide(t *testing.T, seq sequence) *side {
+	resources, ports := diffResources(t)
+	docker := mesostest.DockerOff
+	if seq.docker {
+		docker = mesostest.DockerRequired
+	}
+	c := mesostest.Start(t, mesostest.Options{Resources: resources, Docker: docker})
+	return &side{name: "mesos", url: c.URL(), agent: c.Agents[0].URL, ports: ports}
+}
+
 // diff is one difference between the two transcripts of a sequence.
 type diff string
 
@@ -131,8 +147,12 @@ func TestDifferential(t *testing.T) {
 		ran := false
 		if !t.Run(seq.name, func(t *testing.T) {
 			ran = true
+			mesos := &side{name: "mesos", url: real.URL(), agent: real.Agents[0].URL, ports: realPorts}
+			if seq.fresh {
+				mesos = freshSide(t, seq)
+			}
 			var wg sync.WaitGroup
-			wg.Go(func() { got[0] = runOn(t, seq, &side{name: "mesos", url: real.URL(), ports: realPorts}) })
+			wg.Go(func() { got[0] = runOn(t, seq, mesos) })
 			wg.Go(func() {
 				resources, ports := diffResources(t)
 				srv, err := localmesos.New(localmesos.Config{Resources: resources, Runner: localmesos.RunnerAuto})
@@ -141,7 +161,7 @@ func TestDifferential(t *testing.T) {
 					return
 				}
 				defer srv.Close()
-				got[1] = runOn(t, seq, &side{name: "localmesos", url: srv.URL, ports: ports})
+				got[1] = runOn(t, seq, &side{name: "localmesos", url: srv.URL, agent: srv.AgentURLs[0], ports: ports})
 			})
 			wg.Wait()
 		}) || !ran {

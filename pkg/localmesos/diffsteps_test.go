@@ -32,6 +32,7 @@ type step struct {
 type side struct {
 	name    string
 	url     string
+	agent   string            // the first agent's base URL
 	ports   string            // the agent's ports range, "21000-21099"
 	vars    map[string]string // placeholder -> this run's value
 	streams map[string]*eventStream
@@ -52,6 +53,7 @@ func runOn(t *testing.T, seq sequence, s *side) transcript {
 	s.vars = map[string]string{}
 	s.streams = map[string]*eventStream{}
 	s.vars["master"] = strings.TrimPrefix(s.url, "http://")
+	s.vars["agentaddr"] = strings.TrimPrefix(s.agent, "http://")
 	s.vars["ports"] = s.ports
 	defer s.cleanup()
 	// Steps are numbered: a sequence waits for UPDATE more than once.
@@ -123,8 +125,10 @@ func (s *side) normalise(text string) string {
 // placeholders. A header with the value "-" is not sent.
 type request struct {
 	method, path string
-	header       map[string]string
-	body         string
+	// agent sends it to the first agent instead of the master.
+	agent  bool
+	header map[string]string
+	body   string
 	// observe lists answer headers to compare besides Content-Type.
 	observe []string
 }
@@ -136,9 +140,16 @@ func (s *side) send(ctx context.Context, r request) (*http.Response, error) {
 		if s.name == "mesos" && s.abortsMesos(text) {
 			return nil, errors.New("not sent: a scheduler call of type UNKNOWN for a framework the master knows aborts a real 1.11.0 master")
 		}
+		if s.name == "mesos" && !r.agent && s.removesNoQuota(ctx, text) {
+			return nil, errors.New("not sent: REMOVE_QUOTA for a role without quota aborts a real 1.11.0 master")
+		}
 		body = strings.NewReader(text)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, s.url+s.expand(r.path), body)
+	base := s.url
+	if r.agent {
+		base = s.agent
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, base+s.expand(r.path), body)
 	if err != nil {
 		return nil, err
 	}

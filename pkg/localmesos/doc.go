@@ -118,6 +118,9 @@
 //   - Its JSON output means what Mesos' means but is not byte-identical: a
 //     number such as 15.0 prints as 15. Status codes and message texts, by
 //     contrast, are exact.
+//   - Its metrics are those a learner meets (tasks, frameworks, agents,
+//     offers, resources, the machine), not the counters of Mesos' allocator,
+//     registrar, messages and operations.
 //   - Fields Mesos writes with their default values, such as a framework's
 //     checkpoint false, are left out when unset.
 //   - A scheduler call of type UNKNOWN from a known framework gets 501 Not

@@ -208,14 +208,25 @@ func (m *master) checkMachines(ids []mesos.MachineID, mode, notInMode string) st
 	}
 	for _, id := range ids {
 		mc := m.maint.machines[id]
-		if mc == nil {
+		switch {
+		case mc == nil && !m.hasMachine(id):
 			return fmt.Sprintf(textMachineNotScheduled, machineJSON(id))
-		}
-		if mc.mode != mode {
-			return fmt.Sprintf(notInMode, machineJSON(id))
+		case mc == nil || mc.mode != mode:
+			return fmt.Sprintf(notInMode, machineJSON(id)) // an agent's machine is UP
 		}
 	}
 	return ""
+}
+
+// hasMachine tells whether an agent runs on the machine: Mesos knows the
+// machines of its agents, UP when not scheduled.
+func (m *master) hasMachine(id mesos.MachineID) bool {
+	for _, a := range m.agents {
+		if machineOf(a) == id {
+			return true
+		}
+	}
+	return false
 }
 
 // startMaintenance takes machines DOWN: their agents are removed.
@@ -313,7 +324,6 @@ func (m *master) sendInverseOffers() {
 			fw.sub.send(mesos.Event{Type: mesos.EventInverseOffers, InverseOffers: &mesos.InverseOffers{InverseOffers: []mesos.InverseOffer{{
 				ID: mesos.OfferID{Value: id}, URL: a.url(), FrameworkID: fw.id, AgentID: &agentID, Unavailability: mc.unavailability,
 			}}}})
-			m.counters["master/inverse_offers_sent"]++
 		}
 	}
 }

@@ -163,8 +163,11 @@ func TestMasterMaintenanceTest_BringDownMachines(t *testing.T) {
 	c := operatorClient(t, srv)
 	f := subscribe(t, srv, mesos.FrameworkInfo{})
 	f.runTask("t1")
+	// An agent's machine is known to the master, UP until scheduled.
 	opPost(t, srv.URL, `{"type":"START_MAINTENANCE","start_maintenance":{"machines":[{"hostname":"127.0.0.1","ip":"127.0.0.1"}]}}`).want(t, 400,
-		`Machine '{"hostname":"127.0.0.1","ip":"127.0.0.1"}' is not part of a maintenance schedule`)
+		`Machine '{"hostname":"127.0.0.1","ip":"127.0.0.1"}' is not in DRAINING mode and cannot be brought down`)
+	opPost(t, srv.URL, `{"type":"START_MAINTENANCE","start_maintenance":{"machines":[{"hostname":"elsewhere"}]}}`).want(t, 400,
+		`Machine '{"hostname":"elsewhere"}' is not part of a maintenance schedule`)
 	w := operator.Window(time.Now(), time.Hour, localMachine)
 	if err := c.UpdateMaintenanceSchedule(t.Context(), mesos.MaintenanceSchedule{Windows: []mesos.MaintenanceWindow{w}}); err != nil {
 		t.Fatal(err)

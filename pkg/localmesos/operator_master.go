@@ -197,21 +197,7 @@ func (s *Server) masterCall(call *mesos.OperatorCall) opReply {
 	case mesos.UnreserveResources:
 		return m.unreserve(call.UnreserveResources)
 	case mesos.CreateVolumes, mesos.DestroyVolumes, mesos.GrowVolume, mesos.ShrinkVolume:
-		var agentID string
-		switch {
-		case call.CreateVolumes != nil:
-			agentID = call.CreateVolumes.AgentID.Value
-		case call.DestroyVolumes != nil:
-			agentID = call.DestroyVolumes.AgentID.Value
-		case call.GrowVolume != nil:
-			agentID = call.GrowVolume.AgentID.Value
-		case call.ShrinkVolume != nil:
-			agentID = call.ShrinkVolume.AgentID.Value
-		}
-		if m.agentByID(agentID) == nil {
-			return textReply(http.StatusBadRequest, textNoAgentWithID)
-		}
-		return textReply(http.StatusNotImplemented, fmt.Sprintf(textNoVolumes, call.Type))
+		return m.volumeCall(call)
 	}
 	return textReply(http.StatusNotImplemented, textNotImplemented)
 }

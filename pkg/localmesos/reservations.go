@@ -149,6 +149,9 @@ func (m *master) reserve(c *mesos.ReserveResourcesCall) opReply {
 	if len(c.Source) > 0 {
 		return textReply(http.StatusNotImplemented, textNoRefinement)
 	}
+	if len(c.Resources) == 0 {
+		return textReply(http.StatusBadRequest, fmt.Sprintf("Invalid RESERVE operation on agent %s at %s (%s): Invalid resources: %s", a.id, a.pid(), a.hostname, textMultipleProviders))
+	}
 	for _, r := range c.Resources {
 		if reservationRole(r) == "" || !isDynamic(r) {
 			return textReply(http.StatusBadRequest, fmt.Sprintf(textReserveInvalid, a.id, a.pid(), a.hostname, fullResourceString(r)))
@@ -176,6 +179,9 @@ func (m *master) unreserve(c *mesos.UnreserveResourcesCall) opReply {
 	a := m.agentByID(c.AgentID.Value)
 	if a == nil {
 		return textReply(http.StatusBadRequest, textNoAgentWithID)
+	}
+	if len(c.Resources) == 0 {
+		return textReply(http.StatusBadRequest, "Invalid UNRESERVE operation: Invalid resources: "+textMultipleProviders)
 	}
 	for _, r := range c.Resources {
 		if reservationRole(r) == "" || !isDynamic(r) {
@@ -296,7 +302,7 @@ func reservationResourcesError(rs mesos.Resources) string {
 			why = "Empty resource name"
 		case r.Type == mesos.Scalar && (r.Scalar == nil || r.Ranges != nil || r.Set != nil):
 			why = "Invalid scalar resource"
-		case r.Type == mesos.Scalar && round(r.Scalar.Value) <= 0:
+		case r.Type == mesos.Scalar && r.Scalar.Value != 0 && round(r.Scalar.Value) <= 0:
 			why = "Invalid scalar resource: value <= 0"
 		case r.Type == mesos.Ranges && (r.Ranges == nil || r.Scalar != nil || r.Set != nil):
 			why = "Invalid ranges resource"
@@ -310,7 +316,12 @@ func reservationResourcesError(rs mesos.Resources) string {
 		if why == "" {
 			for _, ri := range r.Reservations {
 				if msg := validateRole(ri.Role); msg != "" {
-					why = "Invalid reservation role: " + msg
+					why = msg
+				} else if ri.Role == "*" {
+					why = `Invalid reservation: role "*" cannot be reserved`
+				}
+				if why != "" {
+					break
 				}
 			}
 		}

@@ -39,6 +39,8 @@ const (
 	textUnreserveInvalid    = "Invalid UNRESERVE operation: Resource %s is not dynamically reserved"
 	textDoesNotContain      = "%s does not contain %s"
 	textGrowShrinkAgent     = "Expecting 'agent_id' to be present; only agent default resources are supported right now"
+	// validateSingleResourceProvider on no resources at all.
+	textMultipleProviders = "The resources have multiple resource providers: "
 )
 
 // Maintenance: src/master/maintenance.cpp, src/master/http.cpp.
