@@ -44,22 +44,7 @@ var Differences = []Difference{
 			"scheduler/AcceptProtobuf/*",
 		},
 	},
-	{
-		ID: "container-status",
-		What: "Of the status updates an executor sends, only TASK_RUNNING carries a container_status; a real agent adds one (container_id, network_infos and, " +
-			"for a command task, executor_pid) to every update from an executor: TASK_STARTING, TASK_KILLING and the terminal ones too.",
-		Why: "Not fixed yet: the agent side of the stand-in (agent.go) fills it in for TASK_RUNNING only; its owner (issue 12) is to add it to every executor update.",
-		Doc: "Of an executor's status updates, only TASK_RUNNING carries a container_status; a real agent adds one to TASK_STARTING, " +
-			"TASK_KILLING and the terminal updates too.",
-		Shows: []string{"scheduler/* UPDATE keys: only mesos has update.status.container_status*"},
-	},
-	{
-		ID:    "docker-data",
-		What:  "A Docker task's TASK_RUNNING has no data; Mesos' Docker executor puts the container's `docker inspect` output there.",
-		Why:   "Not fixed yet: the stand-in's Docker runner (runner_docker.go, issue 12's) does not pass the inspect output on.",
-		Doc:   "A Docker task's TASK_RUNNING carries no data; Mesos' Docker executor puts the container's docker inspect output there.",
-		Shows: []string{"scheduler/DockerTaskLife/* UPDATE keys: only mesos has update.status.data"},
-	},
+
 	{
 		ID:       "unknown-call",
 		What:     "A scheduler call of type UNKNOWN from a subscribed framework gets 501 Not Implemented; a real 1.11.0 master aborts on it (a CHECK in its call metrics).",
@@ -169,29 +154,14 @@ var operatorDifferences = []Difference{
 		Doc:   "The leader_info of /state is the whole MasterInfo, where Mesos writes only id, pid, port and hostname.",
 		Shows: []string{"endpoints/GET /*state*/* keys: only localmesos has leader_info.*"},
 	},
-	{
-		ID: "agent-info",
-		What: "An agent's agent_info (GET_AGENTS, GET_STATE) has no checkpoint, and its resources carry role \"*\"; " +
-			"Mesos writes checkpoint: true and no role for unreserved resources.",
-		Why:   "Not fixed yet: the agent side (agent.go) is issue 12's.",
-		Doc:   "An agent's agent_info has no checkpoint field and gives its resources the role \"*\", which Mesos leaves out.",
-		Shows: []string{"operator/* keys: only mesos has *agent_info.checkpoint", "operator/* keys: only localmesos has *agent_info.resources[].role"},
-	},
-	{
-		ID: "operator-frameworks",
-		What: "In GET_FRAMEWORKS a framework that never re-subscribed has no reregistered_time (Mesos gives it its registered_time), " +
-			"and its offers and offered_resources carry role \"*\" instead of Mesos' allocation_info.",
-		Why:   "Not fixed yet: the operator API (api_operator.go) is issue 12's.",
-		Doc:   "In GET_FRAMEWORKS a new framework has no reregistered_time, and its offers carry role \"*\" where Mesos gives allocation_info.",
-		Shows: []string{"operator/* keys: only mesos has *.reregistered_time*", "operator/* keys: only mesos has *offer*allocation_info*", "operator/* keys: only localmesos has *.offers[].resources[].role"},
-	},
+
 	{
 		ID: "metrics-subset",
 		What: "GET_METRICS and /metrics/snapshot give the metrics a learner meets (tasks, frameworks, agents, offers, " +
 			"resources, system), not the counters of Mesos' allocator, registrar, messages and operations.",
 		Why:   "Those count what the stand-in does not have (a registrar, libprocess messages, operation feedback); zeros for them would be invented.",
 		Doc:   "Its metrics are those a learner meets (tasks, frameworks, agents, offers, resources, the machine), not the counters of Mesos' allocator, registrar, messages and operations.",
-		Shows: []string{"operator/GET_METRICS*/* metric names keys: only mesos has *", "operator/GET /metrics/snapshot/* keys: only mesos has *"},
+		Shows: []string{"* metric names keys: only mesos has *", "*/GET /metrics/snapshot/* keys: only mesos has *"},
 	},
 	{
 		ID:    "defaults-omitted",

@@ -208,3 +208,26 @@ func metrics(label string, agent bool, want ...string) step {
 		s.observe(label, "metric names keys", strings.Join(names, " "))
 	}}
 }
+
+// operatorStream opens the master's operator event stream as stream
+// name.
+func operatorStream(name string) step {
+	r := request{method: http.MethodPost, path: "/api/v1", header: jsonHdr(), body: `{"type":"SUBSCRIBE"}`}
+	return step{"operator subscribe " + name, func(s *side, label string) { s.openStream(label, name, r) }}
+}
+
+// at keeps the time d from now, in nanoseconds, as {name}: the start of a
+// maintenance window.
+func at(name string, d time.Duration) step {
+	return step{"time " + name, func(s *side, _ string) {
+		s.vars[name] = strconv.FormatInt(time.Now().Add(d).UnixNano(), 10)
+	}}
+}
+
+// acceptRefusing launches tasks on stream s's last offer and refuses the
+// rest of the agent for an hour: no offer of it is outstanding later on,
+// so what an operator call rescinds does not depend on timing.
+func acceptRefusing(label string, tasks ...string) step {
+	return sched(label, `{"type":"ACCEPT",`+fwID+`,"accept":{"offer_ids":[{"value":"{s.offer}"}],"operations":[{"type":"LAUNCH","launch":{"task_infos":[`+
+		strings.Join(tasks, ",")+`]}}],"filters":{"refuse_seconds":3600}}}`)
+}

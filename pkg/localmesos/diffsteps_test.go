@@ -279,43 +279,47 @@ func fw(extra string) string {
 // subscribeTo opens stream name with a SUBSCRIBE call body, compares the
 // answer, and starts reading its events.
 func subscribeTo(name, body string, header ...string) step {
-	return step{"subscribe " + name, func(s *side, label string) {
-		r := request{method: http.MethodPost, path: "/api/v1/scheduler", header: jsonHdr(header...), body: body}
-		ctx, cancel := context.WithCancel(context.Background())
-		resp, err := s.send(ctx, r)
-		if err != nil {
-			cancel()
-			s.observe(label, "error", err.Error())
-			return
-		}
-		s.observe(label, "stream id", map[bool]string{true: "set", false: "unset"}[resp.Header.Get("Mesos-Stream-Id") != ""])
-		s.observe(label, "transfer-encoding", strings.Join(resp.TransferEncoding, ","))
-		if resp.StatusCode != http.StatusOK {
-			defer cancel()
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			s.observeAnswer(label, r, resp, body)
-			return
-		}
-		s.observe(label, "status", "200")
-		s.observe(label, "content-type", resp.Header.Get("Content-Type"))
-		s.vars[name+".stream"] = resp.Header.Get("Mesos-Stream-Id")
-		st := &eventStream{records: make(chan []byte, 1000), end: make(chan error, 1), cancel: cancel}
-		s.streams[name] = st
-		go func() {
-			defer resp.Body.Close()
-			dec := recordio.NewDecoder(resp.Body)
-			for {
-				rec, err := dec.Next()
-				if err != nil {
-					st.end <- err
-					close(st.records)
-					return
-				}
-				st.records <- append([]byte(nil), rec...)
+	r := request{method: http.MethodPost, path: "/api/v1/scheduler", header: jsonHdr(header...), body: body}
+	return step{"subscribe " + name, func(s *side, label string) { s.openStream(label, name, r) }}
+}
+
+// openStream sends a request whose answer is a stream of events,
+// compares the answer, and starts reading the events.
+func (s *side) openStream(label, name string, r request) {
+	ctx, cancel := context.WithCancel(context.Background())
+	resp, err := s.send(ctx, r)
+	if err != nil {
+		cancel()
+		s.observe(label, "error", err.Error())
+		return
+	}
+	s.observe(label, "stream id", map[bool]string{true: "set", false: "unset"}[resp.Header.Get("Mesos-Stream-Id") != ""])
+	s.observe(label, "transfer-encoding", strings.Join(resp.TransferEncoding, ","))
+	if resp.StatusCode != http.StatusOK {
+		defer cancel()
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		s.observeAnswer(label, r, resp, body)
+		return
+	}
+	s.observe(label, "status", "200")
+	s.observe(label, "content-type", resp.Header.Get("Content-Type"))
+	s.vars[name+".stream"] = resp.Header.Get("Mesos-Stream-Id")
+	st := &eventStream{records: make(chan []byte, 1000), end: make(chan error, 1), cancel: cancel}
+	s.streams[name] = st
+	go func() {
+		defer resp.Body.Close()
+		dec := recordio.NewDecoder(resp.Body)
+		for {
+			rec, err := dec.Next()
+			if err != nil {
+				st.end <- err
+				close(st.records)
+				return
 			}
-		}()
-	}}
+			st.records <- append([]byte(nil), rec...)
+		}
+	}()
 }
 
 // subscribeFW opens stream s for a framework with fw(extra).
@@ -361,6 +365,9 @@ func event(stream, typ string) step {
 		case "ERROR":
 			msg, _ := dig(ev, "error", "message").(string)
 			s.observe(label, "message", s.normalise(msg))
+		case "TASK_UPDATED":
+			state, _ := dig(ev, "task_updated", "state").(string)
+			s.observe(label, "state", state)
 		case "OFFERS":
 			var names []string
 			res, _ := dig(ev, "offers", "offers").([]any)
@@ -528,6 +535,11 @@ func (s *side) learn(stream string, ev map[string]any) {
 					s.vars[stream+".port"] = b.String()
 				}
 			}
+		}
+	case "INVERSE_OFFERS":
+		offers, _ := dig(ev, "inverse_offers", "inverse_offers").([]any)
+		if len(offers) > 0 {
+			set("inverse", dig(offers[0], "id", "value"))
 		}
 	case "UPDATE":
 		st := dig(ev, "update", "status")

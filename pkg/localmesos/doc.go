@@ -126,11 +126,6 @@
 //   - A scheduler call of type UNKNOWN from a known framework gets 501 Not
 //     Implemented; a real 1.11.0 master aborts on it, so none is ever sent to
 //     one.
-//   - Of an executor's status updates, only TASK_RUNNING carries a
-//     container_status; a real agent adds one to TASK_STARTING, TASK_KILLING
-//     and the terminal updates too.
-//   - A Docker task's TASK_RUNNING carries no data; Mesos' Docker executor
-//     puts the container's docker inspect output there.
 //   - Its /version and GET_VERSION carry git_tag 1.11.0 instead of a git_sha
 //     and git_branch: it is not a build of Mesos.
 //   - The flags in /state and /master/state are its own few, with stand_in
@@ -140,8 +135,4 @@
 //     answer 404.
 //   - The leader_info of /state is the whole MasterInfo, where Mesos writes
 //     only id, pid, port and hostname.
-//   - An agent's agent_info has no checkpoint field and gives its resources
-//     the role "*", which Mesos leaves out.
-//   - In GET_FRAMEWORKS a new framework has no reregistered_time, and its
-//     offers carry role "*" where Mesos gives allocation_info.
 package localmesos

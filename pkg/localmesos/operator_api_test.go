@@ -365,7 +365,9 @@ func TestMasterAPI_UnreserveResources(t *testing.T) {
 func resourcesFor(rs mesos.Resources, role string) mesos.Resources {
 	var out mesos.Resources
 	for _, r := range rs {
-		if n := len(r.Reservations); n > 0 && r.Reservations[n-1].Role == role {
+		// Offers to frameworks without RESERVATION_REFINEMENT name the role
+		// the old way, the operator API the new way.
+		if n := len(r.Reservations); n > 0 && r.Reservations[n-1].Role == role || n == 0 && r.Role == role {
 			out = append(out, r)
 		}
 	}

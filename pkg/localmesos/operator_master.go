@@ -297,6 +297,11 @@ func (m *master) roles() []mesos.Role {
 	for role := range m.weights {
 		get(role)
 	}
+	for _, a := range m.agents {
+		for role := range a.total.reservedByRole() {
+			get(role)
+		}
+	}
 	for role := range m.quotas {
 		get(role)
 	}

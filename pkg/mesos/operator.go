@@ -148,6 +148,8 @@ type AgentInfo struct {
 	Attributes []Attribute `json:"attributes,omitempty"`
 	ID         *AgentID    `json:"id,omitempty"`
 	Domain     *DomainInfo `json:"domain,omitempty"`
+	// Checkpoint is always true since Mesos 1.4: agents checkpoint.
+	Checkpoint bool `json:"checkpoint,omitempty"`
 }
 
 // AgentCapability is one capability an agent announces.
