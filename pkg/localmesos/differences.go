@@ -42,6 +42,7 @@ var Differences = []Difference{
 		Shows: []string{
 			"scheduler/ProtobufContentType/*",
 			"scheduler/AcceptProtobuf/*",
+			"agent/media types/* protobuf *",
 		},
 	},
 
@@ -127,9 +128,9 @@ var operatorDifferences = []Difference{
 			"endpoints/GET /version/* keys: only localmesos has git_tag",
 			"endpoints/GET /*state*/* keys: only mesos has git_sha", "endpoints/GET /*state*/* keys: only mesos has git_branch",
 			"endpoints/GET /*state*/* keys: only localmesos has git_tag",
-			"operator/GET_VERSION/* keys: only mesos has get_version.version_info.git_*",
-			"operator/GET_VERSION/* keys: only mesos has get_version.version_info.build_time",
-			"operator/GET_VERSION/* keys: only localmesos has get_version.version_info.git_tag",
+			"*/GET_VERSION/* keys: only mesos has get_version.version_info.git_*",
+			"*/GET_VERSION/* keys: only mesos has get_version.version_info.build_time",
+			"*/GET_VERSION/* keys: only localmesos has get_version.version_info.git_tag",
 		},
 	},
 	{
@@ -164,11 +165,12 @@ var operatorDifferences = []Difference{
 		Shows: []string{"* metric names keys: only mesos has *", "*/GET /metrics/snapshot/* keys: only mesos has *"},
 	},
 	{
-		ID:    "defaults-omitted",
-		What:  "Fields Mesos writes with their default values (framework_info.checkpoint false, an empty offer_constraints) are left out when unset.",
-		Why:   "The project's protocol structs omit empty fields (omitempty): a reader sees the same default either way.",
-		Doc:   "Fields Mesos writes with their default values, such as a framework's checkpoint false, are left out when unset.",
-		Shows: []string{"operator/* keys: only mesos has *framework_info.checkpoint", "operator/* keys: only mesos has *.offer_constraints"},
+		ID:   "defaults-omitted",
+		What: "Fields Mesos writes with their default values (framework_info.checkpoint false, an empty offer_constraints) are left out when unset.",
+		Why:  "The project's protocol structs omit empty fields (omitempty): a reader sees the same default either way.",
+		Doc:  "Fields Mesos writes with their default values, such as a framework's checkpoint false, are left out when unset.",
+		Shows: []string{"operator/* keys: only mesos has *framework_info.checkpoint", "operator/* keys: only mesos has *.offer_constraints",
+			"agent/* keys: only mesos has *framework_info.checkpoint"},
 	},
 }
 

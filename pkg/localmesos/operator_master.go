@@ -59,7 +59,7 @@ func (s *Server) operator(w http.ResponseWriter, r *http.Request) {
 	}
 	reply := s.masterCall(&call)
 	if reply.resp == nil {
-		if reply.body == "" {
+		if reply.body == "" && reply.code < 300 {
 			w.WriteHeader(reply.code) // 200 or 202, no body, as Mesos
 			return
 		}
