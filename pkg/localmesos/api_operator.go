@@ -86,8 +86,10 @@ func (m *master) taskJSON(t *task) mesos.Task {
 	return task
 }
 
-func (m *master) agentState(a *agentRec) mesos.AgentState {
-	used, offered := map[string]pool{}, map[string]pool{}
+// allocations is what the agent's resources are used and offered for,
+// role by role.
+func (m *master) allocations(a *agentRec) (used, offered map[string]pool) {
+	used, offered = map[string]pool{}, map[string]pool{}
 	add := func(byRole map[string]pool, role string, p pool) {
 		if byRole[role].scalars == nil {
 			byRole[role] = newPool()
@@ -104,6 +106,11 @@ func (m *master) agentState(a *agentRec) mesos.AgentState {
 			add(offered, o.role, o.resources)
 		}
 	}
+	return used, offered
+}
+
+func (m *master) agentState(a *agentRec) mesos.AgentState {
+	used, offered := m.allocations(a)
 	st := mesos.AgentState{
 		AgentInfo: a.info(), Active: !a.deactivated, Deactivated: a.deactivated, Version: Version, PID: a.pid(),
 		RegisteredTime: timeInfo(a.registered), TotalResources: a.total.resources("*"),
@@ -146,7 +153,7 @@ func (m *master) frameworkState(fw *framework) mesos.FrameworkState {
 	fs := mesos.FrameworkState{
 		FrameworkInfo: fw.info, Active: fw.active, Connected: fw.sub != nil,
 		RegisteredTime: timeInfo(fw.registered), ReregisteredTime: timeInfo(reregistered),
-		UnregisteredTime: timeInfo(fw.unregistered),
+		UnregisteredTime: timeInfo(fw.unregistered), OfferConstraints: noOfferConstraints(),
 	}
 	alloc, offered := newPool(), newPool()
 	for _, u := range fw.used {
@@ -165,6 +172,11 @@ func (m *master) frameworkState(fw *framework) mesos.FrameworkState {
 	fs.OfferedResources = allocated(offered.resources("*"), fw.role)
 	return fs
 }
+
+// noOfferConstraints is a framework's offer constraints as the master
+// shows them: {} for none. The stand-in does not apply constraints and
+// keeps none.
+func noOfferConstraints() *mesos.OfferConstraints { return &mesos.OfferConstraints{} }
 
 // frameworkEventState is a framework as FRAMEWORK_ADDED and
 // FRAMEWORK_UPDATED carry it (protobuf::master::event): its info, state

@@ -115,8 +115,7 @@ var Differences = []Difference{
 	},
 }
 
-// The operator API and the read endpoints: a seed of sequences; what they
-// show on the agent and /state side is being reworked with issue 12.
+// The operator API and the read endpoints.
 var operatorDifferences = []Difference{
 	{
 		ID:   "version-info",
@@ -126,8 +125,8 @@ var operatorDifferences = []Difference{
 		Shows: []string{
 			"endpoints/GET /version/* keys: only mesos has git_sha", "endpoints/GET /version/* keys: only mesos has git_branch",
 			"endpoints/GET /version/* keys: only localmesos has git_tag",
-			"endpoints/GET /*state*/* keys: only mesos has git_sha", "endpoints/GET /*state*/* keys: only mesos has git_branch",
-			"endpoints/GET /*state*/* keys: only localmesos has git_tag",
+			"endpoints/*GET /*state* keys: only mesos has git_sha", "endpoints/*GET /*state* keys: only mesos has git_branch",
+			"endpoints/*GET /*state* keys: only localmesos has git_tag",
 			"*/GET_VERSION/* keys: only mesos has get_version.version_info.git_*",
 			"*/GET_VERSION/* keys: only mesos has get_version.version_info.build_time",
 			"*/GET_VERSION/* keys: only localmesos has get_version.version_info.git_tag",
@@ -138,22 +137,7 @@ var operatorDifferences = []Difference{
 		What:  "The flags /state and /master/state list are the stand-in's own few (allocation_interval, hostname, port...) plus stand_in, not mesos-master's 60.",
 		Why:   "Its flags are not mesos-master's; listing flags it does not have would be false.",
 		Doc:   "The flags in /state and /master/state are its own few, with stand_in saying what it is, not mesos-master's.",
-		Shows: []string{"endpoints/GET /*state*/* keys: only mesos has flags.*", "endpoints/GET /*state*/* keys: only localmesos has flags.*"},
-	},
-	{
-		ID:     "legacy-endpoints",
-		What:   "Of the master's legacy read endpoints only /state, /health, /redirect and /version (also under /master/) are served; /slaves and /frameworks answer 404.",
-		Why:    "Not done yet: the notebooks use the v1 operator API for agents and frameworks; issue 12 adds more of the master's endpoints.",
-		Doc:    "Of the master's legacy read endpoints it serves /state, /health, /redirect and /version (also under /master/); /slaves and /frameworks answer 404.",
-		README: "/slaves and /frameworks answer 404",
-		Shows:  []string{"endpoints/GET /slaves/*", "endpoints/GET /master/slaves/*", "endpoints/GET /frameworks/*", "endpoints/GET /master/frameworks/*"},
-	},
-	{
-		ID:    "state-leader-info",
-		What:  "The leader_info of /state is the whole MasterInfo; Mesos writes only its id, pid, port and hostname there.",
-		Why:   "Not fixed yet: /state (state.go) is being reworked with issue 12.",
-		Doc:   "The leader_info of /state is the whole MasterInfo, where Mesos writes only id, pid, port and hostname.",
-		Shows: []string{"endpoints/GET /*state*/* keys: only localmesos has leader_info.*"},
+		Shows: []string{"endpoints/*GET /*state* keys: only mesos has flags.*", "endpoints/*GET /*state* keys: only localmesos has flags.*"},
 	},
 
 	{
@@ -165,12 +149,11 @@ var operatorDifferences = []Difference{
 		Shows: []string{"* metric names keys: only mesos has *", "*/GET /metrics/snapshot/* keys: only mesos has *"},
 	},
 	{
-		ID:   "defaults-omitted",
-		What: "Fields Mesos writes with their default values (framework_info.checkpoint false, an empty offer_constraints) are left out when unset.",
-		Why:  "The project's protocol structs omit empty fields (omitempty): a reader sees the same default either way.",
-		Doc:  "Fields Mesos writes with their default values, such as a framework's checkpoint false, are left out when unset.",
-		Shows: []string{"operator/* keys: only mesos has *framework_info.checkpoint", "operator/* keys: only mesos has *.offer_constraints",
-			"agent/* keys: only mesos has *framework_info.checkpoint"},
+		ID:    "defaults-omitted",
+		What:  "A framework's framework_info has no checkpoint field when the framework did not set it; Mesos writes checkpoint: false.",
+		Why:   "The project's protocol structs omit empty fields (omitempty): a reader sees the same default either way.",
+		Doc:   "Fields Mesos writes with their default values, such as a framework's checkpoint false, are left out when unset.",
+		Shows: []string{"operator/* keys: only mesos has *framework_info.checkpoint", "agent/* keys: only mesos has *framework_info.checkpoint"},
 	},
 }
 

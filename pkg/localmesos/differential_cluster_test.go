@@ -113,7 +113,7 @@ func clusterSequences() []sequence {
 			running(paCapability),
 			operatorCall("drain", `{"type":"DRAIN_AGENT","drain_agent":{`+agentIs+`,"mark_gone":true}}`),
 			update(true),
-			callUntil("agents", request{method: http.MethodPost, path: "/api/v1", header: jsonHdr(), body: `{"type":"GET_AGENTS"}`}, http.StatusOK),
+			agentsUntil("agents", 0),
 		)},
 		{name: "mark gone", steps: steps(
 			running(""),
@@ -140,7 +140,8 @@ func clusterSequences() []sequence {
 			operatorCall("get schedule", `{"type":"GET_MAINTENANCE_SCHEDULE"}`),
 			operatorCall("status", `{"type":"GET_MAINTENANCE_STATUS"}`),
 			sched("decline inverse", `{"type":"DECLINE_INVERSE_OFFERS",`+fwID+`,"decline_inverse_offers":{"inverse_offer_ids":[{"value":"{s.inverse}"}],"filters":{"refuse_seconds":3600}}}`),
-			callUntil("status declined", request{method: http.MethodPost, path: "/api/v1", header: jsonHdr(), body: `{"type":"GET_MAINTENANCE_STATUS"}`}, http.StatusOK),
+			callUntilKey("status declined", request{method: http.MethodPost, path: "/api/v1", header: jsonHdr(), body: `{"type":"GET_MAINTENANCE_STATUS"}`},
+				"get_maintenance_status.status.draining_machines[].statuses"),
 			operatorCall("drain scheduled", `{"type":"DRAIN_AGENT","drain_agent":{`+agentIs+`}}`),
 			operatorCall("stop draining", `{"type":"STOP_MAINTENANCE","stop_maintenance":{"machines":[`+machine+`]}}`),
 			operatorCall("start", `{"type":"START_MAINTENANCE","start_maintenance":{"machines":[`+machine+`]}}`),
@@ -185,3 +186,18 @@ func clusterSequences() []sequence {
 		)},
 	}
 }
+
+var _ = register("endpoints", fresh([]sequence{{name: "with a task", steps: steps(
+	running(""),
+	getPath("GET /state", "/state"),
+	getPath("GET /slaves", "/slaves"),
+	getPath("GET /master/slaves one", "/master/slaves?slave_id={agent}"),
+	getPath("GET /slaves none", "/slaves?slave_id=nope"),
+	getPath("GET /frameworks", "/frameworks"),
+	getPath("GET /master/frameworks one", "/master/frameworks?framework_id={s.fw}&jsonp=cb"),
+	getPath("GET /frameworks none", "/frameworks?framework_id=nope"),
+	sched("teardown", `{"type":"TEARDOWN",`+fwID+`}`),
+	ended("s"),
+	getPath("GET /frameworks completed", "/frameworks"),
+	getPath("GET /state completed", "/state"),
+)}})...)

@@ -231,3 +231,57 @@ func acceptRefusing(label string, tasks ...string) step {
 	return sched(label, `{"type":"ACCEPT",`+fwID+`,"accept":{"offer_ids":[{"value":"{s.offer}"}],"operations":[{"type":"LAUNCH","launch":{"task_infos":[`+
 		strings.Join(tasks, ",")+`]}}],"filters":{"refuse_seconds":3600}}}`)
 }
+
+// agentsUntil asks the master for its agents until it lists n of them or
+// a few seconds have passed, then compares the answer: for an agent that
+// leaves on the master's own time (drained, then marked gone).
+func agentsUntil(label string, n int) step {
+	return step{label, func(s *side, label string) {
+		r := request{method: http.MethodPost, path: "/api/v1", header: jsonHdr(), body: `{"type":"GET_AGENTS"}`}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			resp, err := s.send(context.Background(), r)
+			if err != nil {
+				s.observe(label, "error", err.Error())
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var a struct {
+				GetAgents struct{ Agents []json.RawMessage } `json:"get_agents"`
+			}
+			_ = json.Unmarshal(body, &a)
+			if len(a.GetAgents.Agents) == n || time.Now().After(deadline) {
+				s.observe(label, "agents", strconv.Itoa(len(a.GetAgents.Agents)))
+				s.observeAnswer(label, r, resp, body)
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}}
+}
+
+// callUntilKey is call, repeated until the answer's JSON has the key (a
+// path as keySet writes it) or a few seconds have passed: for what the
+// master records after it answered (an inverse offer's answer).
+func callUntilKey(label string, r request, key string) step {
+	return step{label, func(s *side, label string) {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			resp, err := s.send(context.Background(), r)
+			if err != nil {
+				s.observe(label, "error", err.Error())
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var v any
+			_ = json.Unmarshal(body, &v)
+			if slices.Contains(strings.Split(keySet(v), " "), key) || time.Now().After(deadline) {
+				s.observeAnswer(label, r, resp, body)
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}}
+}

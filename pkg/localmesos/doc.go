@@ -130,9 +130,4 @@
 //     and git_branch: it is not a build of Mesos.
 //   - The flags in /state and /master/state are its own few, with stand_in
 //     saying what it is, not mesos-master's.
-//   - Of the master's legacy read endpoints it serves /state, /health,
-//     /redirect and /version (also under /master/); /slaves and /frameworks
-//     answer 404.
-//   - The leader_info of /state is the whole MasterInfo, where Mesos writes
-//     only id, pid, port and hostname.
 package localmesos

@@ -177,6 +177,8 @@ type FrameworkState struct {
 	InverseOffers      []InverseOffer `json:"inverse_offers,omitempty"`
 	AllocatedResources Resources      `json:"allocated_resources,omitempty"`
 	OfferedResources   Resources      `json:"offered_resources,omitempty"`
+	// OfferConstraints are the framework's, {} when it has none.
+	OfferConstraints *OfferConstraints `json:"offer_constraints,omitempty"`
 }
 
 // GetExecutorsResponse lists executors.
