@@ -1,6 +1,7 @@
 package localmesos
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/recordio"
@@ -103,7 +105,16 @@ func (s *Server) agentAPI(a *agent, w http.ResponseWriter, r *http.Request) {
 			plain(w, http.StatusUnsupportedMediaType, textProtobufUnsupported)
 			return
 		}
-		rec, err := recordio.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Next()
+		// Read no further than the call: the input that follows it is
+		// streamed for as long as the client likes.
+		br := bufio.NewReader(http.MaxBytesReader(w, r.Body, maxBody))
+		for {
+			if b, err := br.Peek(1); err != nil || !unicode.IsSpace(rune(b[0])) {
+				break
+			}
+			br.ReadByte()
+		}
+		rec, err := recordio.NewDecoder(br).Next()
 		switch {
 		case errors.Is(err, io.EOF):
 			plain(w, http.StatusBadRequest, "Received EOF while reading request body")
@@ -239,14 +250,54 @@ func (s *Server) agentCall(a *agent, call *agentCall) (int, string, *mesos.Agent
 		s.master.mu.Unlock()
 		return ok(mesos.AgentAPIResponse{GetAgent: &resp})
 	case mesos.AgentPruneImages:
-		return http.StatusNotImplemented, textNoPruneImages, nil
-	case mesos.AgentAddResourceProviderConfig, mesos.AgentUpdateResourceProviderConfig,
-		mesos.AgentRemoveResourceProviderConfig, mesos.AgentMarkResourceProviderGone:
+		// Like a Mesos agent without an image provisioner: nothing to
+		// prune (Docker images are the Docker engine's, which
+		// PRUNE_IMAGES never touches).
+		return http.StatusOK, "", nil
+	case mesos.AgentAddResourceProviderConfig, mesos.AgentUpdateResourceProviderConfig:
+		payload, _ := call.raw[agentPayloads[string(call.Type)]].(map[string]any)
+		info, _ := payload["info"].(map[string]any)
+		typ, _ := info["type"].(string)
+		name, _ := info["name"].(string)
+		if msg := providerConfigError(info); msg != "" {
+			return http.StatusBadRequest, fmt.Sprintf("Failed to validate resource provider config with type '%s' and name '%s': %s", typ, name, msg), nil
+		}
 		return http.StatusNotImplemented, fmt.Sprintf(textNoProviders, call.Type), nil
+	case mesos.AgentRemoveResourceProviderConfig:
+		// What a Mesos agent started without the flag answers; the
+		// stand-in's agents have none.
+		return http.StatusInternalServerError, "Missing required flag --resource_provider_config_dir", nil
+	case mesos.AgentMarkResourceProviderGone:
+		return http.StatusOK, "", nil // it has none: each is already gone
 	case "UNKNOWN":
 		return http.StatusNotImplemented, textNotImplemented, nil
 	}
 	return a.containerCall(call)
+}
+
+// providerConfigError is LocalResourceProvider::validate as far as a
+// configuration without its storage goes: the type, then the storage
+// provider's own checks of the name and the storage.
+func providerConfigError(info map[string]any) string {
+	typ, _ := info["type"].(string)
+	name, _ := info["name"].(string)
+	if typ != "org.apache.mesos.rp.local.storage" {
+		return "Unknown local resource provider type '" + typ + "'"
+	}
+	if info["id"] != nil {
+		return "'ResourceProviderInfo.id' must not be set"
+	}
+	valid := name != ""
+	for _, c := range name {
+		valid = valid && (c < 128 && (c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'))
+	}
+	if !valid {
+		return "Resource provider name '" + name + "' does not follow Java package naming convention"
+	}
+	if info["storage"] == nil {
+		return "'ResourceProviderInfo.storage' must be set"
+	}
+	return ""
 }
 
 // containerCall answers the container calls: about a container the agent

@@ -138,9 +138,38 @@ func agentRefusals() []sequence {
 			agentOp("negative", `{"type":"LAUNCH_CONTAINER","launch_container":{"container_id":{"value":"s"},"command":{"value":"true"},"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":-1}}]}}`),
 			agentOp("nested under nothing", `{"type":"LAUNCH_CONTAINER","launch_container":{"container_id":`+nested+`,"command":{"value":"true"}}}`),
 		}},
+		{name: "resource providers and images", steps: []step{
+			agentOp("prune images", `{"type":"PRUNE_IMAGES"}`),
+			agentOp("add unknown type", `{"type":"ADD_RESOURCE_PROVIDER_CONFIG","add_resource_provider_config":{"info":{"type":"org.example.rp","name":"test"}}}`),
+			agentOp("add bad name", `{"type":"ADD_RESOURCE_PROVIDER_CONFIG","add_resource_provider_config":{"info":{"type":"org.apache.mesos.rp.local.storage","name":"a-b"}}}`),
+			agentOp("add without storage", `{"type":"ADD_RESOURCE_PROVIDER_CONFIG","add_resource_provider_config":{"info":{"type":"org.apache.mesos.rp.local.storage","name":"test"}}}`),
+			agentOp("update without storage", `{"type":"UPDATE_RESOURCE_PROVIDER_CONFIG","update_resource_provider_config":{"info":{"type":"org.apache.mesos.rp.local.storage","name":"test"}}}`),
+			agentOp("add with an id", `{"type":"ADD_RESOURCE_PROVIDER_CONFIG","add_resource_provider_config":{"info":{"type":"org.apache.mesos.rp.local.storage","name":"test","id":{"value":"x"}}}}`),
+			agentOp("remove", `{"type":"REMOVE_RESOURCE_PROVIDER_CONFIG","remove_resource_provider_config":{"type":"org.apache.mesos.rp.local.storage","name":"test"}}`),
+			agentOp("mark gone", `{"type":"MARK_RESOURCE_PROVIDER_GONE","mark_resource_provider_gone":{"resource_provider_id":{"value":"nope"}}}`),
+		}},
+		{name: "logs", steps: []step{
+			agentOp("agent log", `{"type":"LIST_FILES","list_files":{"path":"/slave/log"}}`),
+			operatorCall("master log", `{"type":"LIST_FILES","list_files":{"path":"/master/log"}}`),
+			agentGet("browse agent log", "/files/browse?path=/slave/log"),
+			getPath("browse master log", "/files/browse?path=/master/log"),
+		}},
+		{name: "nested session unknown", steps: []step{
+			call("launch", request{method: http.MethodPost, path: "/api/v1", agent: true, header: jsonHdr("Accept", "application/recordio", "Message-Accept", "application/json"),
+				body: `{"type":"LAUNCH_NESTED_CONTAINER_SESSION","launch_nested_container_session":{"container_id":` + nested + `,"command":{"value":"true"}}}`}),
+			call("attach output", request{method: http.MethodPost, path: "/api/v1", agent: true, header: jsonHdr("Accept", "application/recordio", "Message-Accept", "application/json"),
+				body: `{"type":"ATTACH_CONTAINER_OUTPUT","attach_container_output":{"container_id":{"value":"nope"}}}`}),
+		}},
 		{name: "attach input invalid", steps: []step{
 			call("no type", request{method: http.MethodPost, path: "/api/v1", agent: true,
 				header: jsonHdr("Content-Type", "application/recordio", "Message-Content-Type", "application/json"), body: "2\n{}"}),
+			call("not attach", request{method: http.MethodPost, path: "/api/v1", agent: true,
+				header: jsonHdr("Content-Type", "application/recordio", "Message-Content-Type", "application/json"), body: "21\n{\"type\":\"GET_HEALTH\"}"}),
+			call("unknown container", request{method: http.MethodPost, path: "/api/v1", agent: true,
+				header: jsonHdr("Content-Type", "application/recordio", "Message-Content-Type", "application/json"),
+				body:   "114\n{\"type\":\"ATTACH_CONTAINER_INPUT\",\"attach_container_input\":{\"type\":\"CONTAINER_ID\",\"container_id\":{\"value\":\"nope\"}}}"}),
+			call("empty", request{method: http.MethodPost, path: "/api/v1", agent: true,
+				header: jsonHdr("Content-Type", "application/recordio", "Message-Content-Type", "application/json"), body: " "}),
 		}},
 	}
 }

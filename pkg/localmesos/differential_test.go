@@ -92,7 +92,21 @@ var realMesos = &mesostest.Shared{}
 func TestMain(m *testing.M) {
 	code := m.Run()
 	realMesos.Stop()
+	if realLogs != "" {
+		os.RemoveAll(realLogs)
+	}
 	os.Exit(code)
+}
+
+// realLogs is the shared cluster's --log_dir.
+var realLogs string
+
+// logFlags give a real master and agent a --log_dir each, as packaged
+// installs do, so that their /master/log and /slave/log exist as the
+// stand-in's do.
+func logFlags(opts *mesostest.Options, dir string) {
+	opts.MasterFlags = append(opts.MasterFlags, "--log_dir="+filepath.Join(dir, "master"))
+	opts.AgentFlags = append(opts.AgentFlags, "--log_dir="+filepath.Join(dir, "agent"))
 }
 
 // diffResources are an agent's resources with 100 free ports.
@@ -113,7 +127,9 @@ func freshSide(t *testing.T, seq sequence) *side {
 	if seq.docker {
 		docker = mesostest.DockerRequired
 	}
-	c := mesostest.Start(t, mesostest.Options{Resources: resources, Docker: docker})
+	opts := mesostest.Options{Resources: resources, Docker: docker}
+	logFlags(&opts, t.TempDir())
+	c := mesostest.Start(t, opts)
 	return &side{name: "mesos", url: c.URL(), agent: c.Agents[0].URL, ports: ports}
 }
 
@@ -124,6 +140,14 @@ func TestDifferential(t *testing.T) {
 	t.Parallel()
 	realResources, realPorts := diffResources(t)
 	realMesos.Options.Resources = realResources
+	if realLogs == "" {
+		dir, err := os.MkdirTemp("", "differential-logs-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		realLogs = dir
+		logFlags(&realMesos.Options, dir)
+	}
 	real := realMesos.Get(t)
 	var docker bool
 	if real.Docker {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -440,6 +441,7 @@ func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 	m := s.master
 	m.mu.Lock()
 	st := m.masterState(s.masterFlags())
+	st.LogDir = filepath.Dir(s.logFile.path) // where /master/log is
 	m.mu.Unlock()
 	writeJSON(w, r, eventJSON(st))
 }

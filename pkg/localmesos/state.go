@@ -2,6 +2,7 @@ package localmesos
 
 import (
 	"net/http"
+	"path/filepath"
 	"sort"
 	"strconv"
 
@@ -199,7 +200,8 @@ func (s *Server) slaveState(a *agent) mesos.SlaveState {
 	st := mesos.SlaveState{
 		Version: Version, ID: a.rec.id, PID: a.rec.pid(), Hostname: a.rec.hostname, StartTime: seconds(m.started),
 		MasterHostname: m.info.Hostname, Resources: a.rec.total.stateResources(), Attributes: attributeMap(a.rec.attributes),
-		Flags: s.agentFlags(a), Frameworks: []mesos.SlaveFramework{}, CompletedFrameworks: []mesos.SlaveFramework{},
+		LogDir: filepath.Dir(s.logFile.path), // where /slave/log is
+		Flags:  s.agentFlags(a), Frameworks: []mesos.SlaveFramework{}, CompletedFrameworks: []mesos.SlaveFramework{},
 	}
 	a.mu.Lock()
 	byFW := map[string]*mesos.SlaveFramework{}

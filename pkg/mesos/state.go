@@ -52,6 +52,7 @@ type MasterState struct {
 	DeactivatedSlaves      float64           `json:"deactivated_slaves"`
 	UnreachableSlaves      float64           `json:"unreachable_slaves"`
 	Leader                 string            `json:"leader,omitempty"`
+	LogDir                 string            `json:"log_dir,omitempty"`
 	LeaderInfo             *StateLeaderInfo  `json:"leader_info,omitempty"`
 	Flags                  map[string]string `json:"flags,omitempty"`
 	Slaves                 []StateAgent      `json:"slaves"`
@@ -155,6 +156,7 @@ type SlaveState struct {
 	Hostname            string            `json:"hostname"`
 	StartTime           float64           `json:"start_time"`
 	MasterHostname      string            `json:"master_hostname,omitempty"`
+	LogDir              string            `json:"log_dir,omitempty"`
 	Resources           StateResources    `json:"resources"`
 	Attributes          map[string]any    `json:"attributes"`
 	Flags               map[string]string `json:"flags"`

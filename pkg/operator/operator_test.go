@@ -127,8 +127,8 @@ func TestRefusedCallsSayWhy(t *testing.T) {
 		t.Fatalf("CREATE_VOLUMES: %v", err)
 	}
 	agent, _ := c.Agent(srv.AgentURLs[0])
-	if err := agent.PruneImages(t.Context()); !errors.As(err, &oe) || oe.StatusCode != 501 {
-		t.Fatalf("PRUNE_IMAGES: %v", err)
+	if err := agent.LaunchContainer(t.Context(), mesos.ContainerCall{ContainerID: mesos.ContainerID{Value: "abc"}}); !errors.As(err, &oe) || oe.StatusCode != 501 {
+		t.Fatalf("LAUNCH_CONTAINER: %v", err)
 	}
 }
 
