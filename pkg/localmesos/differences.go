@@ -62,15 +62,15 @@ var Differences = []Difference{
 		Doc: "There are no persistent volumes, nested or standalone containers, resource providers, offer constraints or authorization: " +
 			"those operator calls are validated as Mesos validates them, then refused (501) with a message that says what the stand-in " +
 			"does not do. Reservations have one level (no refinement); quota guarantees are served first but nothing is held back for them.",
-		README:   "no persistent volumes, nested or standalone containers, resource providers or reservation refinement",
-		Untested: "the scheduler sequences use none of these features; operator sequences may show them",
+		README: "no persistent volumes, nested or standalone containers, resource providers or reservation refinement",
+		Shows:  []string{"operator/volumes/3 create *", "agent/standalone container/1 launch *"},
 	},
 	{
-		ID:       "one-machine",
-		What:     "All agents run on one machine: maintenance of it takes them all; taken down, they register again with new ids when it comes back up.",
-		Why:      "The stand-in is one process on one machine.",
-		Doc:      "Its agents all run on one machine: maintenance of it takes them all; taken down, they register again with new ids when it comes back up.",
-		Untested: "the sequences schedule no maintenance",
+		ID:    "one-machine",
+		What:  "All agents run on one machine: maintenance of it takes them all; taken down, they register again with new ids when it comes back up.",
+		Why:   "The stand-in is one process on one machine.",
+		Doc:   "Its agents all run on one machine: maintenance of it takes them all; taken down, they register again with new ids when it comes back up.",
+		Shows: []string{"operator/maintenance/* agents after keys: only localmesos has *"},
 	},
 	{
 		ID: "custom-executors",
@@ -96,7 +96,7 @@ var Differences = []Difference{
 		Doc: "All state is in memory: a restarted stand-in remembers nothing, and its agents leave only when an operator removes them " +
 			"(an agent marked gone or taken down goes on answering on its port, its tasks killed, where a Mesos agent would have shut down).",
 		README:   "state in memory",
-		Untested: "the sequences never restart a master",
+		Untested: "the sequences never restart a master, and a real agent's shutting down takes its own time",
 	},
 	{
 		ID:       "remove-quota",
@@ -119,16 +119,15 @@ var Differences = []Difference{
 var operatorDifferences = []Difference{
 	{
 		ID:   "version-info",
-		What: "/version and GET_VERSION carry git_tag 1.11.0 and no git_sha, git_branch or build_time.",
+		What: "/version and GET_VERSION carry git_tag 1.11.0 and no git_branch; their git_sha is the stand-in's own commit, when its binary recorded one (test binaries do not).",
 		Why:  "The stand-in is not a build of Mesos; its build_user and build_date say what it is instead.",
-		Doc:  "Its /version and GET_VERSION carry git_tag 1.11.0 instead of a git_sha and git_branch: it is not a build of Mesos.",
+		Doc:  "Its /version and GET_VERSION carry git_tag 1.11.0 and no git_branch (their git_sha is its own commit, when its binary recorded one): it is not a build of Mesos.",
 		Shows: []string{
 			"endpoints/GET /version/* keys: only mesos has git_sha", "endpoints/GET /version/* keys: only mesos has git_branch",
 			"endpoints/GET /version/* keys: only localmesos has git_tag",
 			"endpoints/*GET /*state* keys: only mesos has git_sha", "endpoints/*GET /*state* keys: only mesos has git_branch",
 			"endpoints/*GET /*state* keys: only localmesos has git_tag",
 			"*/GET_VERSION/* keys: only mesos has get_version.version_info.git_*",
-			"*/GET_VERSION/* keys: only mesos has get_version.version_info.build_time",
 			"*/GET_VERSION/* keys: only localmesos has get_version.version_info.git_tag",
 		},
 	},

@@ -5,7 +5,9 @@ package localmesos_test
 // stand-in runs it, as it answers; the container, resource provider and
 // image calls it refuses are sent only where a real agent refuses them
 // too (unknown containers, invalid payloads), never where it would start
-// something. Mesos' api_tests.cpp and agent_api tests are the source.
+// something (or, for REMOVE_CONTAINER of a standalone container, abort
+// the agent: the runner refuses to send one). Mesos' api_tests.cpp and
+// agent_api tests are the source.
 
 import (
 	"net/http"
@@ -122,7 +124,7 @@ func agentRefusals() []sequence {
 		{name: "containers unknown", steps: []step{
 			agentOp("wait", `{"type":"WAIT_CONTAINER","wait_container":{"container_id":{"value":"nope"}}}`),
 			agentOp("kill", `{"type":"KILL_CONTAINER","kill_container":{"container_id":{"value":"nope"}}}`),
-			agentOp("remove", `{"type":"REMOVE_CONTAINER","remove_container":{"container_id":{"value":"nope"}}}`),
+			agentOp("remove", `{"type":"REMOVE_CONTAINER","remove_container":{"container_id":{"value":"never-seen"}}}`),
 			agentOp("wait nested", `{"type":"WAIT_NESTED_CONTAINER","wait_nested_container":{"container_id":`+nested+`}}`),
 			agentOp("kill nested", `{"type":"KILL_NESTED_CONTAINER","kill_nested_container":{"container_id":`+nested+`}}`),
 			agentOp("remove nested", `{"type":"REMOVE_NESTED_CONTAINER","remove_nested_container":{"container_id":`+nested+`}}`),
@@ -191,6 +193,12 @@ func agentWithTask() []sequence {
 	state = append(state, metrics("GET_METRICS", true, learnerAgentMetrics...))
 	latest := "/frameworks/{s.fw}/executors/t/runs/latest"
 	return []sequence{
+		// On a cluster of its own, a standalone container a real agent
+		// launches; the stand-in refuses.
+		{name: "standalone container", steps: []step{
+			agentOp("launch", `{"type":"LAUNCH_CONTAINER","launch_container":{"container_id":{"value":"standalone"},"command":{"value":"true"},`+
+				`"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":0.1}},{"name":"mem","type":"SCALAR","scalar":{"value":32}}]}}`),
+		}},
 		{name: "state with a task", steps: state},
 		{name: "sandbox", steps: steps(running(""), learnSandbox("t"),
 			agentOp("list", `{"type":"LIST_FILES","list_files":{"path":"{sandbox}"}}`),
@@ -229,6 +237,8 @@ func agentWithTask() []sequence {
 			agentGet("read up", "/files/read?path={sandbox}/../../../../../../../../etc/passwd&offset=0"),
 			agentGet("read jsonp", "/files/read?path={sandbox}/stdout&offset=0&length=1&jsonp=cb"),
 			agentGet("read no path", "/files/read"),
+			call("download", request{method: http.MethodGet, path: "/files/download?path={sandbox}/stdout", agent: true, noBody: true,
+				observe: []string{"Content-Disposition"}}),
 			agentGet("download nothing", "/files/download?path={sandbox}/nope"),
 			agentGet("download a folder", "/files/download?path={sandbox}"),
 			agentGet("download no path", "/files/download"),

@@ -38,6 +38,7 @@ func clusterSequences() []sequence {
 	}
 	dev := `,"reservations":[{"type":"DYNAMIC","role":"dev"}]`
 	machine := `{"hostname":"{hostname}","ip":"127.0.0.1"}`
+	volume := `{"name":"disk","type":"SCALAR","scalar":{"value":1}` + dev + `,"disk":{"persistence":{"id":"v1"},"volume":{"mode":"RW","container_path":"v"}}}`
 	schedule := `{"type":"UPDATE_MAINTENANCE_SCHEDULE","update_maintenance_schedule":{"schedule":{"windows":[{"machine_ids":[` + machine +
 		`],"unavailability":{"start":{"nanoseconds":{start}},"duration":{"nanoseconds":3600000000000}}}]}}}`
 	return []sequence{
@@ -88,6 +89,12 @@ func clusterSequences() []sequence {
 			event("s", "RESCIND"),
 			event("s", "OFFERS"),
 		)},
+		// A persistent volume a real master creates; the stand-in refuses.
+		{name: "volumes", steps: []step{
+			learnAgent(),
+			operatorCall("reserve disk", `{"type":"RESERVE_RESOURCES","reserve_resources":{`+agentIs+`,"resources":[{"name":"disk","type":"SCALAR","scalar":{"value":10}`+dev+`}]}}`),
+			operatorCall("create", `{"type":"CREATE_VOLUMES","create_volumes":{`+agentIs+`,"volumes":[`+volume+`]}}`),
+		}},
 		{name: "deactivate", steps: steps(
 			withFramework(""), event("s", "OFFERS"), learnAgent(),
 			operatorCall("deactivate", `{"type":"DEACTIVATE_AGENT","deactivate_agent":{`+agentIs+`}}`),
@@ -152,6 +159,7 @@ func clusterSequences() []sequence {
 			operatorCall("stop", `{"type":"STOP_MAINTENANCE","stop_maintenance":{"machines":[`+machine+`]}}`),
 			operatorCall("status up", `{"type":"GET_MAINTENANCE_STATUS"}`),
 			operatorCall("schedule after", `{"type":"GET_MAINTENANCE_SCHEDULE"}`),
+			operatorCall("agents after", `{"type":"GET_AGENTS"}`),
 		)},
 		{name: "maintenance offers", steps: steps(
 			withFramework(""), event("s", "OFFERS"), learnAgent(), at("start", 3600e9),

@@ -53,6 +53,30 @@ func (s *side) removesNoQuota(ctx context.Context, body string) bool {
 	return !slices.ContainsFunc(quota.GetQuota.Status.Infos, func(i struct{ Role string }) bool { return i.Role == *c.RemoveQuota.Role })
 }
 
+// removesStandalone says whether a body is REMOVE_CONTAINER of a
+// container without a parent that the agent may have: a real 1.11.0 agent
+// aborts on one it has (a CHECK in the Mesos containerizer). Only ids
+// that begin with "never-" are safe to send.
+func removesStandalone(body string) bool {
+	var c struct {
+		Type            string
+		RemoveContainer *struct {
+			ContainerID *struct {
+				Value  string
+				Parent any
+			} `json:"container_id"`
+		} `json:"remove_container"`
+	}
+	if json.Unmarshal([]byte(body), &c) != nil {
+		return strings.Contains(body, "REMOVE_CONTAINER") // not sure: do not send
+	}
+	if c.Type != "REMOVE_CONTAINER" || c.RemoveContainer == nil || c.RemoveContainer.ContainerID == nil {
+		return false // refused before a container is looked for
+	}
+	id := c.RemoveContainer.ContainerID
+	return id.Parent == nil && !strings.HasPrefix(id.Value, "never-")
+}
+
 // operatorJSON posts an operator call to the master (or the agent) and
 // decodes its JSON answer, for what a step needs to learn.
 func (s *side) operatorJSON(ctx context.Context, agent bool, body string, v any) error {

@@ -126,8 +126,9 @@
 //   - A scheduler call of type UNKNOWN from a known framework gets 501 Not
 //     Implemented; a real 1.11.0 master aborts on it, so none is ever sent to
 //     one.
-//   - Its /version and GET_VERSION carry git_tag 1.11.0 instead of a git_sha
-//     and git_branch: it is not a build of Mesos.
+//   - Its /version and GET_VERSION carry git_tag 1.11.0 and no git_branch
+//     (their git_sha is its own commit, when its binary recorded one): it is
+//     not a build of Mesos.
 //   - The flags in /state and /master/state are its own few, with stand_in
 //     saying what it is, not mesos-master's.
 package localmesos
