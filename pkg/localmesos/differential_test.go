@@ -155,45 +155,74 @@ func TestDifferential(t *testing.T) {
 		docker = true
 	}
 
+	// A run is one sequence played on both sides.
+	type run struct {
+		seq  sequence
+		got  [2]transcript
+		took time.Duration
+		ok   bool // played to the end without failing
+	}
+	play := func(t *testing.T, r *run) {
+		began := time.Now()
+		mesos := &side{name: "mesos", url: real.URL(), agent: real.Agents[0].URL, ports: realPorts}
+		if r.seq.fresh {
+			mesos = freshSide(t, r.seq)
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() { r.got[0] = runOn(t, r.seq, mesos) })
+		wg.Go(func() {
+			resources, ports := diffResources(t)
+			srv, err := localmesos.New(localmesos.Config{Resources: resources, Runner: localmesos.RunnerAuto})
+			if err != nil {
+				r.got[1] = transcript{{step: "start", aspect: "error", value: err.Error()}}
+				return
+			}
+			defer srv.Close()
+			r.got[1] = runOn(t, r.seq, &side{name: "localmesos", url: srv.URL, agent: srv.AgentURLs[0], ports: ports})
+		})
+		wg.Wait()
+		r.took, r.ok = time.Since(began), !t.Failed()
+	}
+	var runs, fresh []*run
+	for _, seq := range runOrder() {
+		if seq.docker && !docker {
+			t.Errorf("%s needs the Docker containerizer, which the real agent does not have (no Docker engine)", seq.name)
+			continue
+		}
+		r := &run{seq: seq}
+		runs = append(runs, r)
+		if seq.fresh {
+			fresh = append(fresh, r)
+			continue
+		}
+		t.Run(seq.name, func(t *testing.T) { play(t, r) })
+	}
+	// The sequences on clusters of their own run side by side (as many at
+	// once as go test's -parallel allows), under "fresh":
+	// -run 'TestDifferential/fresh/operator/drain'.
+	t.Run("fresh", func(t *testing.T) {
+		for _, r := range fresh {
+			t.Run(r.seq.name, func(t *testing.T) {
+				t.Parallel()
+				play(t, r)
+			})
+		}
+	})
+
 	var (
 		done, exact, allowed int
 		report               strings.Builder
 		unexplained          []diff
 		seen                 = map[string]bool{} // Difference IDs seen
 	)
-	for _, seq := range runOrder() {
-		if seq.docker && !docker {
-			t.Errorf("%s needs the Docker containerizer, which the real agent does not have (no Docker engine)", seq.name)
-			continue
-		}
-		var got [2]transcript
-		began := time.Now()
-		ran := false
-		if !t.Run(seq.name, func(t *testing.T) {
-			ran = true
-			mesos := &side{name: "mesos", url: real.URL(), agent: real.Agents[0].URL, ports: realPorts}
-			if seq.fresh {
-				mesos = freshSide(t, seq)
-			}
-			var wg sync.WaitGroup
-			wg.Go(func() { got[0] = runOn(t, seq, mesos) })
-			wg.Go(func() {
-				resources, ports := diffResources(t)
-				srv, err := localmesos.New(localmesos.Config{Resources: resources, Runner: localmesos.RunnerAuto})
-				if err != nil {
-					got[1] = transcript{{step: "start", aspect: "error", value: err.Error()}}
-					return
-				}
-				defer srv.Close()
-				got[1] = runOn(t, seq, &side{name: "localmesos", url: srv.URL, agent: srv.AgentURLs[0], ports: ports})
-			})
-			wg.Wait()
-		}) || !ran {
+	for _, r := range runs {
+		if !r.ok {
 			continue // failed, or left out by -run
 		}
 		done++
+		seq, got := r.seq, r.got
 		diffs := compare(seq.name, got[0], got[1])
-		fmt.Fprintf(&report, "== %s: %d differences (%v)\n", seq.name, len(diffs), time.Since(began).Round(time.Millisecond))
+		fmt.Fprintf(&report, "== %s: %d differences (%v)\n", seq.name, len(diffs), r.took.Round(time.Millisecond))
 		if len(diffs) == 0 {
 			exact++
 		} else {
