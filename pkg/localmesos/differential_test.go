@@ -12,8 +12,14 @@ package localmesos_test
 // localmesos.Differences (differences.go), which doc.go's "What is not"
 // and the README's "What it does not do" are checked against.
 //
-// The sequences live in differential_*_test.go files, one per API; each
-// adds its own with register. The steps are in diffsteps_test.go.
+// The sequences live in differential_*_test.go files (scheduler, operator
+// and read endpoints, master operator calls, calls that change the cluster,
+// the agent's API and files); each adds its own with register. Most share
+// one real cluster; those that change it for good or depend on its history
+// run fresh, on a real master and agent of their own, side by side. The
+// steps are in diffsteps_test.go and diffsteps_operator_test.go. The test
+// prints how many sequences match exactly and writes every transcript
+// that does not to its artifact differential.txt.
 
 import (
 	"fmt"
