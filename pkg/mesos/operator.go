@@ -148,7 +148,8 @@ type AgentInfo struct {
 	Attributes []Attribute `json:"attributes,omitempty"`
 	ID         *AgentID    `json:"id,omitempty"`
 	Domain     *DomainInfo `json:"domain,omitempty"`
-	// Checkpoint is always true since Mesos 1.4: agents checkpoint.
+	// Checkpoint is true in the master's record of an agent (agents always
+	// checkpoint since Mesos 1.4); the agent's own record leaves it out.
 	Checkpoint bool `json:"checkpoint,omitempty"`
 }
 
