@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -211,13 +212,24 @@ func (a *agent) execute(ctx context.Context, t *agentTask) {
 	// A simulated task says so in every update; real executors send
 	// TASK_STARTING and TASK_RUNNING without a message.
 	startMsg := StatusMessage(runner, t.info)
-	a.update(t, mesos.TaskStarting, mesos.SourceExecutor, "", startMsg, nil)
+	// The container exists from TASK_STARTING on, and every update of its
+	// executor says which it is, as a Mesos agent adds it. Until the task
+	// runs the stand-in itself is its executor.
+	// (A Docker container's status has no executor pid.)
+	cs := &mesos.ContainerStatus{}
+	if c := t.info.Container; c == nil || c.Type != mesos.ContainerDocker {
+		cs.ExecutorPID = uint32(os.Getpid())
+	}
+	a.mu.Lock()
+	t.container = a.containerStatus(cs)
+	a.mu.Unlock()
+	a.update(t, mesos.TaskStarting, mesos.SourceExecutor, "", startMsg, a.current(t))
 	// What Mesos' executors refuse once they have started: the Docker
 	// executor's run options, the command executor's shell without a
 	// command (it aborts, and the agent reports the executor's end).
 	if c := t.info.Container; c != nil && c.Type == mesos.ContainerDocker && c.Docker != nil {
 		if msg := dockerRunError(t.info); msg != "" {
-			a.update(t, mesos.TaskFailed, mesos.SourceExecutor, "", textDockerRunOptions+msg, nil)
+			a.update(t, mesos.TaskFailed, mesos.SourceExecutor, "", textDockerRunOptions+msg, a.current(t))
 			return
 		}
 	} else if cmd := t.info.Command; cmd != nil && (cmd.Shell == nil || *cmd.Shell) && cmd.Value == "" {
@@ -242,13 +254,46 @@ func (a *agent) execute(ctx context.Context, t *agentTask) {
 	if killedEarly {
 		run.Kill(grace)
 	} else {
-		a.update(t, mesos.TaskRunning, mesos.SourceExecutor, "", startMsg, a.containerStatus(run.Status()))
+		a.running(t, startMsg, run)
 	}
 	exit := run.Wait()
-	a.update(t, exit.State, mesos.SourceExecutor, exit.Reason, exit.Message, nil)
+	a.update(t, exit.State, mesos.SourceExecutor, exit.Reason, exit.Message, a.current(t))
 }
 
-// containerStatus fills in what the agent adds to a TASK_RUNNING: a
+// running sends TASK_RUNNING with the container's status as the runner
+// knows it, in the container the task started in; and for a Docker
+// container the output of docker inspect as data, as Mesos' Docker
+// executor sends it.
+func (a *agent) running(t *agentTask, msg string, run Run) {
+	cs := run.Status()
+	if cs == nil {
+		cs = &mesos.ContainerStatus{}
+	}
+	a.mu.Lock()
+	cs.ContainerID = t.container.ContainerID
+	if cs.ExecutorPID == 0 {
+		cs.ExecutorPID = t.container.ExecutorPID
+	}
+	a.mu.Unlock()
+	st := a.status(t, mesos.TaskRunning, mesos.SourceExecutor, "", msg, a.containerStatus(cs))
+	if d, ok := run.(interface{ InspectData() []byte }); ok {
+		st.Data = d.InspectData()
+	}
+	a.enqueue(t, st)
+}
+
+// current is a copy of the task's container status, for its next update.
+func (a *agent) current(t *agentTask) *mesos.ContainerStatus {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if t.container == nil {
+		return nil
+	}
+	cs := *t.container
+	return &cs
+}
+
+// containerStatus fills in what the agent adds to an executor's update: a
 // container id, and the agent's address when the container has none of
 // its own (host networking).
 func (a *agent) containerStatus(cs *mesos.ContainerStatus) *mesos.ContainerStatus {
@@ -287,14 +332,18 @@ func (a *agent) env(t *agentTask) []string {
 // update queues a status update for the task; the head of the queue is
 // sent to the master and re-sent until acknowledged.
 func (a *agent) update(t *agentTask, state mesos.TaskState, source, reason, message string, cs *mesos.ContainerStatus) {
+	a.enqueue(t, a.status(t, state, source, reason, message, cs))
+}
+
+// status is a new status update of the task.
+func (a *agent) status(t *agentTask, state mesos.TaskState, source, reason, message string, cs *mesos.ContainerStatus) mesos.TaskStatus {
 	agentID := mesos.AgentID{Value: a.rec.id}
 	execID := mesos.ExecutorID{Value: t.info.TaskID.Value}
-	st := mesos.TaskStatus{
+	return mesos.TaskStatus{
 		TaskID: t.info.TaskID, State: state, Source: source, Reason: reason, Message: message,
 		AgentID: &agentID, ExecutorID: &execID, Timestamp: float64(time.Now().UnixNano()) / 1e9,
 		UUID: newUUID(), ContainerStatus: cs,
 	}
-	a.enqueue(t, st)
 }
 
 // enqueue queues a status update, made by the agent or received from an
@@ -393,7 +442,7 @@ func (a *agent) kill(fwID, taskID string, grace time.Duration, killingState bool
 	running := run != nil && !t.state.Terminal()
 	a.mu.Unlock()
 	if running && killingState {
-		a.update(t, mesos.TaskKilling, mesos.SourceExecutor, "", "", nil)
+		a.update(t, mesos.TaskKilling, mesos.SourceExecutor, "", "", a.current(t))
 	}
 	if run != nil {
 		run.Kill(grace)

@@ -1,14 +1,18 @@
 package localmesos
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
+	"github.com/mesosnb/mesosnb/pkg/recordio"
 )
 
 // An agent's own endpoints besides /state, /health and /version: its
@@ -93,16 +97,40 @@ func (s *Server) agentAPI(a *agent, w http.ResponseWriter, r *http.Request) {
 		plain(w, http.StatusNotAcceptable, "Expecting 'Message-Accept' to allow application/json or application/x-protobuf")
 		return
 	}
+	var body []byte
 	if streaming {
-		// Only ATTACH_CONTAINER_INPUT streams its body, and the stand-in
-		// has no containers to attach to.
-		plain(w, http.StatusNotImplemented, fmt.Sprintf(textNoContainers, "ATTACH_CONTAINER_INPUT"))
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		plain(w, http.StatusRequestEntityTooLarge, fmt.Sprintf(textBodyTooLarge, maxBody))
-		return
+		// The call is the stream's first record (only
+		// ATTACH_CONTAINER_INPUT streams; its input would follow).
+		if messageCT == "application/x-protobuf" {
+			plain(w, http.StatusUnsupportedMediaType, textProtobufUnsupported)
+			return
+		}
+		// Read no further than the call: the input that follows it is
+		// streamed for as long as the client likes.
+		br := bufio.NewReader(http.MaxBytesReader(w, r.Body, maxBody))
+		for {
+			if b, err := br.Peek(1); err != nil || !unicode.IsSpace(rune(b[0])) {
+				break
+			}
+			br.ReadByte()
+		}
+		rec, err := recordio.NewDecoder(br).Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			plain(w, http.StatusBadRequest, "Received EOF while reading request body")
+			return
+		case err != nil:
+			plain(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		body = rec
+	} else {
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			plain(w, http.StatusRequestEntityTooLarge, fmt.Sprintf(textBodyTooLarge, maxBody))
+			return
+		}
+		body = b
 	}
 	v, err := parseJSON(body)
 	if err != nil {
@@ -124,7 +152,10 @@ func (s *Server) agentAPI(a *agent, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch t := call.Type; {
-	case t == mesos.AgentAttachContainerInput:
+	case streaming && t != mesos.AgentAttachContainerInput:
+		plain(w, http.StatusUnsupportedMediaType, "Streaming 'Content-Type' application/recordio is not supported for "+string(t)+" call")
+		return
+	case !streaming && t == mesos.AgentAttachContainerInput:
 		plain(w, http.StatusUnsupportedMediaType, "Expecting 'Content-Type' to be application/recordio for ATTACH_CONTAINER_INPUT call")
 		return
 	case streamingAccept && t != mesos.AgentAttachContainerOutput && t != mesos.AgentLaunchNestedContainerSession:
@@ -137,8 +168,8 @@ func (s *Server) agentAPI(a *agent, w http.ResponseWriter, r *http.Request) {
 		resp.Type = call.Type
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(eventJSON(resp))
-	case text == "":
-		w.WriteHeader(code)
+	case text == "" && code < 300:
+		w.WriteHeader(code) // 200 or 202, no body, as Mesos
 	default:
 		plain(w, code, text)
 	}
@@ -189,7 +220,11 @@ func (s *Server) agentCall(a *agent, call *agentCall) (int, string, *mesos.Agent
 		st := s.agentStateCall(a)
 		return ok(mesos.AgentAPIResponse{GetState: &st})
 	case mesos.AgentGetContainers:
-		return ok(mesos.AgentAPIResponse{GetContainers: &mesos.GetContainersResponse{Containers: a.containers()}})
+		cs := a.containers()
+		if len(cs) == 0 {
+			return ok(mesos.AgentAPIResponse{}) // Mesos leaves get_containers out
+		}
+		return ok(mesos.AgentAPIResponse{GetContainers: &mesos.GetContainersResponse{Containers: cs}})
 	case mesos.AgentGetFrameworks:
 		st := s.agentStateCall(a)
 		return ok(mesos.AgentAPIResponse{GetFrameworks: &st.GetFrameworks})
@@ -215,14 +250,54 @@ func (s *Server) agentCall(a *agent, call *agentCall) (int, string, *mesos.Agent
 		s.master.mu.Unlock()
 		return ok(mesos.AgentAPIResponse{GetAgent: &resp})
 	case mesos.AgentPruneImages:
-		return http.StatusNotImplemented, textNoPruneImages, nil
-	case mesos.AgentAddResourceProviderConfig, mesos.AgentUpdateResourceProviderConfig,
-		mesos.AgentRemoveResourceProviderConfig, mesos.AgentMarkResourceProviderGone:
+		// Like a Mesos agent without an image provisioner: nothing to
+		// prune (Docker images are the Docker engine's, which
+		// PRUNE_IMAGES never touches).
+		return http.StatusOK, "", nil
+	case mesos.AgentAddResourceProviderConfig, mesos.AgentUpdateResourceProviderConfig:
+		payload, _ := call.raw[agentPayloads[string(call.Type)]].(map[string]any)
+		info, _ := payload["info"].(map[string]any)
+		typ, _ := info["type"].(string)
+		name, _ := info["name"].(string)
+		if msg := providerConfigError(info); msg != "" {
+			return http.StatusBadRequest, fmt.Sprintf("Failed to validate resource provider config with type '%s' and name '%s': %s", typ, name, msg), nil
+		}
 		return http.StatusNotImplemented, fmt.Sprintf(textNoProviders, call.Type), nil
+	case mesos.AgentRemoveResourceProviderConfig:
+		// What a Mesos agent started without the flag answers; the
+		// stand-in's agents have none.
+		return http.StatusInternalServerError, "Missing required flag --resource_provider_config_dir", nil
+	case mesos.AgentMarkResourceProviderGone:
+		return http.StatusOK, "", nil // it has none: each is already gone
 	case "UNKNOWN":
 		return http.StatusNotImplemented, textNotImplemented, nil
 	}
 	return a.containerCall(call)
+}
+
+// providerConfigError is LocalResourceProvider::validate as far as a
+// configuration without its storage goes: the type, then the storage
+// provider's own checks of the name and the storage.
+func providerConfigError(info map[string]any) string {
+	typ, _ := info["type"].(string)
+	name, _ := info["name"].(string)
+	if typ != "org.apache.mesos.rp.local.storage" {
+		return "Unknown local resource provider type '" + typ + "'"
+	}
+	if info["id"] != nil {
+		return "'ResourceProviderInfo.id' must not be set"
+	}
+	valid := name != ""
+	for _, c := range name {
+		valid = valid && (c < 128 && (c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'))
+	}
+	if !valid {
+		return "Resource provider name '" + name + "' does not follow Java package naming convention"
+	}
+	if info["storage"] == nil {
+		return "'ResourceProviderInfo.storage' must be set"
+	}
+	return ""
 }
 
 // containerCall answers the container calls: about a container the agent
@@ -230,19 +305,38 @@ func (s *Server) agentCall(a *agent, call *agentCall) (int, string, *mesos.Agent
 func (a *agent) containerCall(call *agentCall) (int, string, *mesos.AgentAPIResponse) {
 	payload, _ := call.raw[agentPayloads[string(call.Type)]].(map[string]any)
 	id := containerIDOf(payload["container_id"])
+	if call.Type == mesos.AgentAttachContainerInput {
+		if t, _ := payload["type"].(string); t != "CONTAINER_ID" {
+			return http.StatusBadRequest, "Expecting 'attach_container_input.type' to be CONTAINER_ID", nil
+		}
+	}
 	if id.Value != "" && !a.hasContainer(rootContainer(id).Value) {
+		name := containerString(id)
 		switch call.Type {
-		case mesos.AgentWaitContainer, mesos.AgentWaitNestedContainer, mesos.AgentKillNestedContainer, mesos.AgentAttachContainerOutput:
-			return http.StatusNotFound, "Container " + id.Value + " cannot be found", nil
-		case mesos.AgentKillContainer:
-			return http.StatusNotFound, "Container '" + id.Value + "' cannot be found (or is already killed)", nil
+		case mesos.AgentWaitContainer, mesos.AgentWaitNestedContainer, mesos.AgentAttachContainerOutput, mesos.AgentAttachContainerInput:
+			return http.StatusNotFound, "Container " + name + " cannot be found", nil
+		case mesos.AgentKillContainer, mesos.AgentKillNestedContainer:
+			return http.StatusNotFound, "Container '" + name + "' cannot be found (or is already killed)", nil
 		case mesos.AgentLaunchNestedContainer, mesos.AgentLaunchNestedContainerSession:
 			return http.StatusBadRequest, "Root container " + rootContainer(id).Value + " not found", nil
+		case mesos.AgentLaunchContainer:
+			if id.Parent != nil {
+				return http.StatusBadRequest, "Root container " + rootContainer(id).Value + " not found", nil
+			}
 		case mesos.AgentRemoveContainer, mesos.AgentRemoveNestedContainer:
 			return http.StatusInternalServerError, "Root container " + rootContainer(id).Value + " not found", nil
 		}
 	}
 	return http.StatusNotImplemented, fmt.Sprintf(textNoContainers, call.Type), nil
+}
+
+// containerString is a container id as Mesos prints it: its parents'
+// ids first, joined by dots.
+func containerString(id mesos.ContainerID) string {
+	if id.Parent == nil {
+		return id.Value
+	}
+	return containerString(*id.Parent) + "." + id.Value
 }
 
 func rootContainer(id mesos.ContainerID) mesos.ContainerID {
@@ -340,7 +434,8 @@ func (a *agent) executorInfo(fwID, taskID string, resources mesos.Resources) mes
 	fw := mesos.FrameworkID{Value: fwID}
 	return mesos.ExecutorInfo{ExecutorID: mesos.ExecutorID{Value: taskID}, FrameworkID: &fw, Name: executorName(taskID),
 		Source: taskID, Resources: resources,
-		Command: &mesos.CommandInfo{Shell: new(false), Value: "localmesos (the agent runs the task itself: no executor program)"}}
+		Command: &mesos.CommandInfo{Shell: new(false), Value: "localmesos (the agent runs the task itself: no executor program)",
+			Arguments: []string{"localmesos"}}}
 }
 
 // containers is GET_CONTAINERS: each running task's container, with what

@@ -291,11 +291,18 @@ func TestAgentAPI_CallValidation(t *testing.T) {
 		{`{"type":"ADD_RESOURCE_PROVIDER_CONFIG","add_resource_provider_config":{"info":{"type":"t","name":"n","id":{"value":"x"}}}}`, 400,
 			"Failed to validate agent::Call: Expecting 'add_resource_provider_config.info.id' to be unset"},
 		{`{"type":"UNKNOWN"}`, 501, "501 Not Implemented."},
+		// As a Mesos agent without an image provisioner or
+		// --resource_provider_config_dir answers.
+		{`{"type":"PRUNE_IMAGES"}`, 200, ""},
+		{`{"type":"REMOVE_RESOURCE_PROVIDER_CONFIG","remove_resource_provider_config":{"type":"t","name":"n"}}`, 500, "Missing required flag --resource_provider_config_dir"},
+		{`{"type":"MARK_RESOURCE_PROVIDER_GONE","mark_resource_provider_gone":{"resource_provider_id":{"value":"nope"}}}`, 200, ""},
+		{`{"type":"ADD_RESOURCE_PROVIDER_CONFIG","add_resource_provider_config":{"info":{"type":"org.apache.mesos.rp.local.storage","name":"n"}}}`, 400,
+			"Failed to validate resource provider config with type 'org.apache.mesos.rp.local.storage' and name 'n': 'ResourceProviderInfo.storage' must be set"},
 	} {
 		opPost(t, agent, c.body).want(t, c.code, c.want)
 	}
-	for _, body := range []string{`{"type":"PRUNE_IMAGES"}`, `{"type":"REMOVE_RESOURCE_PROVIDER_CONFIG","remove_resource_provider_config":{"type":"t","name":"n"}}`,
-		`{"type":"LAUNCH_CONTAINER","launch_container":{"container_id":{"value":"abc"}}}`} {
+	for _, body := range []string{`{"type":"LAUNCH_CONTAINER","launch_container":{"container_id":{"value":"abc"}}}`,
+		`{"type":"ADD_RESOURCE_PROVIDER_CONFIG","add_resource_provider_config":{"info":{"type":"org.apache.mesos.rp.local.storage","name":"n","storage":{"plugin":{"type":"p","name":"q"}}}}}`} {
 		if r := opPost(t, agent, body); r.code != 501 || !strings.HasPrefix(r.body, "localmesos ") {
 			t.Errorf("%s: %d %s, want 501 saying what localmesos does not do", body, r.code, r.body)
 		}

@@ -73,23 +73,51 @@ func (m *master) taskJSON(t *task) mesos.Task {
 		Statuses: append([]mesos.TaskStatus(nil), t.statuses...), StatusUpdateState: t.updateState,
 		StatusUpdateUUID: t.updateUUID, Labels: t.info.Labels, Discovery: t.info.Discovery,
 		Container: t.info.Container, HealthCheck: t.info.HealthCheck, KillPolicy: t.info.KillPolicy,
-		User: t.fw.info.User, Limits: t.info.Limits,
+		Limits: t.info.Limits,
 	}
-	if t.info.Command != nil && t.info.Command.User != "" {
+	// Mesos names a user only when the task's (or its executor's) command
+	// does.
+	switch {
+	case t.info.Command != nil && t.info.Command.User != "":
 		task.User = t.info.Command.User
+	case t.info.Executor != nil && t.info.Executor.Command != nil && t.info.Executor.Command.User != "":
+		task.User = t.info.Executor.Command.User
 	}
 	return task
 }
 
+// allocations is what the agent's resources are used and offered for,
+// role by role.
+func (m *master) allocations(a *agentRec) (used, offered map[string]pool) {
+	used, offered = map[string]pool{}, map[string]pool{}
+	add := func(byRole map[string]pool, role string, p pool) {
+		if byRole[role].scalars == nil {
+			byRole[role] = newPool()
+		}
+		byRole[role].addPool(p)
+	}
+	for _, fw := range m.sortedFrameworks() {
+		if u, ok := fw.used[a.id]; ok {
+			add(used, fw.role, u)
+		}
+	}
+	for _, o := range m.offers {
+		if o.agent == a {
+			add(offered, o.role, o.resources)
+		}
+	}
+	return used, offered
+}
+
 func (m *master) agentState(a *agentRec) mesos.AgentState {
-	used := a.used.resources("*")
-	offered := a.offered.resources("*")
+	used, offered := m.allocations(a)
 	st := mesos.AgentState{
 		AgentInfo: a.info(), Active: !a.deactivated, Deactivated: a.deactivated, Version: Version, PID: a.pid(),
 		RegisteredTime: timeInfo(a.registered), TotalResources: a.total.resources("*"),
-		AllocatedResources: used, OfferedResources: offered,
+		AllocatedResources: byRole(used), OfferedResources: byRole(offered),
 		Capabilities: []mesos.AgentCapability{{Type: "MULTI_ROLE"}, {Type: "HIERARCHICAL_ROLE"}, {Type: "RESERVATION_REFINEMENT"}},
 	}
+	st.AgentInfo.Checkpoint = true // the master's record says so; the agent's own does not
 	if a.drain != nil {
 		d := *a.drain
 		st.DrainInfo = &d
@@ -98,11 +126,34 @@ func (m *master) agentState(a *agentRec) mesos.AgentState {
 	return st
 }
 
+// byRole is resources allocated to roles, in the endpoint format, role
+// by role.
+func byRole(pools map[string]pool) mesos.Resources {
+	var out mesos.Resources
+	for _, role := range sortedPoolKeys(pools) {
+		out = append(out, allocated(pools[role].resources("*"), role)...)
+	}
+	return out
+}
+
+func sortedPoolKeys(m map[string]pool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 func (m *master) frameworkState(fw *framework) mesos.FrameworkState {
+	reregistered := fw.reregistered
+	if reregistered.IsZero() {
+		reregistered = fw.registered // as Mesos starts it
+	}
 	fs := mesos.FrameworkState{
 		FrameworkInfo: fw.info, Active: fw.active, Connected: fw.sub != nil,
-		RegisteredTime: timeInfo(fw.registered), ReregisteredTime: timeInfo(fw.reregistered),
-		UnregisteredTime: timeInfo(fw.unregistered),
+		RegisteredTime: timeInfo(fw.registered), ReregisteredTime: timeInfo(reregistered),
+		UnregisteredTime: timeInfo(fw.unregistered), OfferConstraints: noOfferConstraints(),
 	}
 	alloc, offered := newPool(), newPool()
 	for _, u := range fw.used {
@@ -110,11 +161,39 @@ func (m *master) frameworkState(fw *framework) mesos.FrameworkState {
 	}
 	for _, o := range sortedOffers(fw) {
 		offered.addPool(o.resources)
-		fs.Offers = append(fs.Offers, m.offerJSON(o))
+		// The master's record of an offer: allocated to its role, in the
+		// post-refinement format, whatever the framework was sent.
+		off := m.offerJSON(o)
+		off.Resources = allocated(postRefinement(o.resources.offerResources("*")), o.role)
+		off.AllocationInfo = &mesos.AllocationInfo{Role: o.role}
+		fs.Offers = append(fs.Offers, off)
 	}
-	fs.AllocatedResources = alloc.resources("*")
-	fs.OfferedResources = offered.resources("*")
+	fs.AllocatedResources = allocated(alloc.resources("*"), fw.role)
+	fs.OfferedResources = allocated(offered.resources("*"), fw.role)
 	return fs
+}
+
+// noOfferConstraints is a framework's offer constraints as the master
+// shows them: {} for none. The stand-in does not apply constraints and
+// keeps none.
+func noOfferConstraints() *mesos.OfferConstraints { return &mesos.OfferConstraints{} }
+
+// frameworkEventState is a framework as FRAMEWORK_ADDED and
+// FRAMEWORK_UPDATED carry it (protobuf::master::event): its info, state
+// and the three times, each set, 0 when it has not happened.
+func (m *master) frameworkEventState(fw *framework) mesos.FrameworkState {
+	ns := func(t time.Time) *mesos.TimeInfo {
+		if t.IsZero() {
+			return &mesos.TimeInfo{}
+		}
+		return &mesos.TimeInfo{Nanoseconds: t.UnixNano()}
+	}
+	reregistered := fw.reregistered
+	if reregistered.IsZero() {
+		reregistered = fw.registered
+	}
+	return mesos.FrameworkState{FrameworkInfo: fw.info, Active: fw.active, Connected: fw.sub != nil,
+		RegisteredTime: ns(fw.registered), ReregisteredTime: ns(reregistered), UnregisteredTime: ns(fw.unregistered)}
 }
 
 func sortedOffers(fw *framework) []*offer {
@@ -170,7 +249,11 @@ func (m *master) getTasks() mesos.GetTasksResponse {
 			r.Tasks = append(r.Tasks, m.taskJSON(t))
 		}
 		for _, t := range fw.completed {
-			r.CompletedTasks = append(r.CompletedTasks, m.taskJSON(t))
+			if m.unreachable(t) {
+				r.UnreachableTasks = append(r.UnreachableTasks, m.taskJSON(t))
+			} else {
+				r.CompletedTasks = append(r.CompletedTasks, m.taskJSON(t))
+			}
 		}
 	}
 	for _, fw := range m.completed {
@@ -179,6 +262,14 @@ func (m *master) getTasks() mesos.GetTasksResponse {
 		}
 	}
 	return r
+}
+
+// unreachable tells whether a task ended on an agent marked gone without
+// its framework being partition-aware: Mesos keeps such a TASK_LOST task
+// among the unreachable ones (Master::__removeSlave).
+func (m *master) unreachable(t *task) bool {
+	_, gone := m.gone[t.agent.id]
+	return gone && t.state == mesos.TaskLost && t.latest.Source == mesos.SourceMaster
 }
 
 func (m *master) getState() mesos.GetStateResponse {

@@ -419,7 +419,7 @@ func (m *master) updateFramework(fw *framework, u *mesos.UpdateFramework) (int, 
 		}
 	}
 	if changed {
-		m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkUpdated, FrameworkUpdated: &mesos.FrameworkEvent{Framework: m.frameworkState(fw)}})
+		m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkUpdated, FrameworkUpdated: &mesos.FrameworkEvent{Framework: m.frameworkEventState(fw)}})
 	}
 	m.allocateSoon()
 	return http.StatusOK, ""

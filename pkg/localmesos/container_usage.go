@@ -39,7 +39,8 @@ func procUsage(pid int, rs *mesos.ResourceStatistics) {
 			if len(f) > 12 {
 				utime, _ := strconv.ParseFloat(f[11], 64)
 				stime, _ := strconv.ParseFloat(f[12], 64)
-				rs.CPUsUserTimeSecs, rs.CPUsSystemTimeSecs = utime/clockTicks, stime/clockTicks
+				user, system := utime/clockTicks, stime/clockTicks
+				rs.CPUsUserTimeSecs, rs.CPUsSystemTimeSecs = &user, &system
 			}
 		}
 	}

@@ -42,24 +42,10 @@ var Differences = []Difference{
 		Shows: []string{
 			"scheduler/ProtobufContentType/*",
 			"scheduler/AcceptProtobuf/*",
+			"agent/media types/* protobuf *",
 		},
 	},
-	{
-		ID: "container-status",
-		What: "Of the status updates an executor sends, only TASK_RUNNING carries a container_status; a real agent adds one (container_id, network_infos and, " +
-			"for a command task, executor_pid) to every update from an executor: TASK_STARTING, TASK_KILLING and the terminal ones too.",
-		Why: "Not fixed yet: the agent side of the stand-in (agent.go) fills it in for TASK_RUNNING only; its owner (issue 12) is to add it to every executor update.",
-		Doc: "Of an executor's status updates, only TASK_RUNNING carries a container_status; a real agent adds one to TASK_STARTING, " +
-			"TASK_KILLING and the terminal updates too.",
-		Shows: []string{"scheduler/* UPDATE keys: only mesos has update.status.container_status*"},
-	},
-	{
-		ID:    "docker-data",
-		What:  "A Docker task's TASK_RUNNING has no data; Mesos' Docker executor puts the container's `docker inspect` output there.",
-		Why:   "Not fixed yet: the stand-in's Docker runner (runner_docker.go, issue 12's) does not pass the inspect output on.",
-		Doc:   "A Docker task's TASK_RUNNING carries no data; Mesos' Docker executor puts the container's docker inspect output there.",
-		Shows: []string{"scheduler/DockerTaskLife/* UPDATE keys: only mesos has update.status.data"},
-	},
+
 	{
 		ID:       "unknown-call",
 		What:     "A scheduler call of type UNKNOWN from a subscribed framework gets 501 Not Implemented; a real 1.11.0 master aborts on it (a CHECK in its call metrics).",
@@ -76,15 +62,15 @@ var Differences = []Difference{
 		Doc: "There are no persistent volumes, nested or standalone containers, resource providers, offer constraints or authorization: " +
 			"those operator calls are validated as Mesos validates them, then refused (501) with a message that says what the stand-in " +
 			"does not do. Reservations have one level (no refinement); quota guarantees are served first but nothing is held back for them.",
-		README:   "no persistent volumes, nested or standalone containers, resource providers or reservation refinement",
-		Untested: "the scheduler sequences use none of these features; operator sequences may show them",
+		README: "no persistent volumes, nested or standalone containers, resource providers or reservation refinement",
+		Shows:  []string{"operator/volumes/3 create *", "agent/standalone container/1 launch *"},
 	},
 	{
-		ID:       "one-machine",
-		What:     "All agents run on one machine: maintenance of it takes them all; taken down, they register again with new ids when it comes back up.",
-		Why:      "The stand-in is one process on one machine.",
-		Doc:      "Its agents all run on one machine: maintenance of it takes them all; taken down, they register again with new ids when it comes back up.",
-		Untested: "the sequences schedule no maintenance",
+		ID:    "one-machine",
+		What:  "All agents run on one machine: maintenance of it takes them all; taken down, they register again with new ids when it comes back up.",
+		Why:   "The stand-in is one process on one machine.",
+		Doc:   "Its agents all run on one machine: maintenance of it takes them all; taken down, they register again with new ids when it comes back up.",
+		Shows: []string{"operator/maintenance/* agents after keys: only localmesos has *"},
 	},
 	{
 		ID: "custom-executors",
@@ -110,7 +96,7 @@ var Differences = []Difference{
 		Doc: "All state is in memory: a restarted stand-in remembers nothing, and its agents leave only when an operator removes them " +
 			"(an agent marked gone or taken down goes on answering on its port, its tasks killed, where a Mesos agent would have shut down).",
 		README:   "state in memory",
-		Untested: "the sequences never restart a master",
+		Untested: "the sequences never restart a master, and a real agent's shutting down takes its own time",
 	},
 	{
 		ID:       "remove-quota",
@@ -129,22 +115,20 @@ var Differences = []Difference{
 	},
 }
 
-// The operator API and the read endpoints: a seed of sequences; what they
-// show on the agent and /state side is being reworked with issue 12.
+// The operator API and the read endpoints.
 var operatorDifferences = []Difference{
 	{
 		ID:   "version-info",
-		What: "/version and GET_VERSION carry git_tag 1.11.0 and no git_sha, git_branch or build_time.",
+		What: "/version and GET_VERSION carry git_tag 1.11.0 and no git_branch; their git_sha is the stand-in's own commit, when its binary recorded one (test binaries do not).",
 		Why:  "The stand-in is not a build of Mesos; its build_user and build_date say what it is instead.",
-		Doc:  "Its /version and GET_VERSION carry git_tag 1.11.0 instead of a git_sha and git_branch: it is not a build of Mesos.",
+		Doc:  "Its /version and GET_VERSION carry git_tag 1.11.0 and no git_branch (their git_sha is its own commit, when its binary recorded one): it is not a build of Mesos.",
 		Shows: []string{
 			"endpoints/GET /version/* keys: only mesos has git_sha", "endpoints/GET /version/* keys: only mesos has git_branch",
 			"endpoints/GET /version/* keys: only localmesos has git_tag",
-			"endpoints/GET /*state*/* keys: only mesos has git_sha", "endpoints/GET /*state*/* keys: only mesos has git_branch",
-			"endpoints/GET /*state*/* keys: only localmesos has git_tag",
-			"operator/GET_VERSION/* keys: only mesos has get_version.version_info.git_*",
-			"operator/GET_VERSION/* keys: only mesos has get_version.version_info.build_time",
-			"operator/GET_VERSION/* keys: only localmesos has get_version.version_info.git_tag",
+			"endpoints/*GET /*state* keys: only mesos has git_sha", "endpoints/*GET /*state* keys: only mesos has git_branch",
+			"endpoints/*GET /*state* keys: only localmesos has git_tag",
+			"*/GET_VERSION/* keys: only mesos has get_version.version_info.git_*",
+			"*/GET_VERSION/* keys: only localmesos has get_version.version_info.git_tag",
 		},
 	},
 	{
@@ -152,45 +136,23 @@ var operatorDifferences = []Difference{
 		What:  "The flags /state and /master/state list are the stand-in's own few (allocation_interval, hostname, port...) plus stand_in, not mesos-master's 60.",
 		Why:   "Its flags are not mesos-master's; listing flags it does not have would be false.",
 		Doc:   "The flags in /state and /master/state are its own few, with stand_in saying what it is, not mesos-master's.",
-		Shows: []string{"endpoints/GET /*state*/* keys: only mesos has flags.*", "endpoints/GET /*state*/* keys: only localmesos has flags.*"},
+		Shows: []string{"endpoints/*GET /*state* keys: only mesos has flags.*", "endpoints/*GET /*state* keys: only localmesos has flags.*"},
 	},
+
 	{
-		ID:     "legacy-endpoints",
-		What:   "Of the master's legacy read endpoints only /state, /health, /redirect and /version (also under /master/) are served; /slaves and /frameworks answer 404.",
-		Why:    "Not done yet: the notebooks use the v1 operator API for agents and frameworks; issue 12 adds more of the master's endpoints.",
-		Doc:    "Of the master's legacy read endpoints it serves /state, /health, /redirect and /version (also under /master/); /slaves and /frameworks answer 404.",
-		README: "/slaves and /frameworks answer 404",
-		Shows:  []string{"endpoints/GET /slaves/*", "endpoints/GET /master/slaves/*", "endpoints/GET /frameworks/*", "endpoints/GET /master/frameworks/*"},
-	},
-	{
-		ID:    "state-leader-info",
-		What:  "The leader_info of /state is the whole MasterInfo; Mesos writes only its id, pid, port and hostname there.",
-		Why:   "Not fixed yet: /state (state.go) is being reworked with issue 12.",
-		Doc:   "The leader_info of /state is the whole MasterInfo, where Mesos writes only id, pid, port and hostname.",
-		Shows: []string{"endpoints/GET /*state*/* keys: only localmesos has leader_info.*"},
-	},
-	{
-		ID: "agent-info",
-		What: "An agent's agent_info (GET_AGENTS, GET_STATE) has no checkpoint, and its resources carry role \"*\"; " +
-			"Mesos writes checkpoint: true and no role for unreserved resources.",
-		Why:   "Not fixed yet: the agent side (agent.go) is issue 12's.",
-		Doc:   "An agent's agent_info has no checkpoint field and gives its resources the role \"*\", which Mesos leaves out.",
-		Shows: []string{"operator/* keys: only mesos has *agent_info.checkpoint", "operator/* keys: only localmesos has *agent_info.resources[].role"},
-	},
-	{
-		ID: "operator-frameworks",
-		What: "In GET_FRAMEWORKS a framework that never re-subscribed has no reregistered_time (Mesos gives it its registered_time), " +
-			"and its offers and offered_resources carry role \"*\" instead of Mesos' allocation_info.",
-		Why:   "Not fixed yet: the operator API (api_operator.go) is issue 12's.",
-		Doc:   "In GET_FRAMEWORKS a new framework has no reregistered_time, and its offers carry role \"*\" where Mesos gives allocation_info.",
-		Shows: []string{"operator/* keys: only mesos has *.reregistered_time*", "operator/* keys: only mesos has *offer*allocation_info*", "operator/* keys: only localmesos has *.offers[].resources[].role"},
+		ID: "metrics-subset",
+		What: "GET_METRICS and /metrics/snapshot give the metrics a learner meets (tasks, frameworks, agents, offers, " +
+			"resources, system), not the counters of Mesos' allocator, registrar, messages and operations.",
+		Why:   "Those count what the stand-in does not have (a registrar, libprocess messages, operation feedback); zeros for them would be invented.",
+		Doc:   "Its metrics are those a learner meets (tasks, frameworks, agents, offers, resources, the machine), not the counters of Mesos' allocator, registrar, messages and operations.",
+		Shows: []string{"* metric names keys: only mesos has *", "*/GET /metrics/snapshot/* keys: only mesos has *"},
 	},
 	{
 		ID:    "defaults-omitted",
-		What:  "Fields Mesos writes with their default values (framework_info.checkpoint false, an empty offer_constraints) are left out when unset.",
+		What:  "A framework's framework_info has no checkpoint field when the framework did not set it; Mesos writes checkpoint: false.",
 		Why:   "The project's protocol structs omit empty fields (omitempty): a reader sees the same default either way.",
 		Doc:   "Fields Mesos writes with their default values, such as a framework's checkpoint false, are left out when unset.",
-		Shows: []string{"operator/* keys: only mesos has *framework_info.checkpoint", "operator/* keys: only mesos has *.offer_constraints"},
+		Shows: []string{"operator/* keys: only mesos has *framework_info.checkpoint", "agent/* keys: only mesos has *framework_info.checkpoint"},
 	},
 }
 

@@ -1,11 +1,11 @@
 package localmesos_test
 
-// The differential test's operator API and read-endpoint sequences: a
-// seed from conformance D48-D56 and api_test.go, calls whose answers do
-// not depend on timing. Add more here (or in a file of their own, with
-// another register call). With frameworks and tasks, wait for what the
-// answer depends on (event steps) before the call, or the two sides'
-// offers and tasks will differ by timing alone.
+// The differential test's first operator API and read-endpoint
+// sequences, from conformance D48-D56 and api_test.go. The other master
+// calls are in differential_master_test.go and differential_cluster_test.go,
+// the agent's in differential_agent_test.go. With frameworks and tasks,
+// wait for what the answer depends on (event steps) before the call, or
+// the two sides' offers and tasks will differ by timing alone.
 
 import "net/http"
 

@@ -12,8 +12,14 @@ package localmesos_test
 // localmesos.Differences (differences.go), which doc.go's "What is not"
 // and the README's "What it does not do" are checked against.
 //
-// The sequences live in differential_*_test.go files, one per API; each
-// adds its own with register. The steps are in diffsteps_test.go.
+// The sequences live in differential_*_test.go files (scheduler, operator
+// and read endpoints, master operator calls, calls that change the cluster,
+// the agent's API and files); each adds its own with register. Most share
+// one real cluster; those that change it for good or depend on its history
+// run fresh, on a real master and agent of their own, side by side. The
+// steps are in diffsteps_test.go and diffsteps_operator_test.go. The test
+// prints how many sequences match exactly and writes every transcript
+// that does not to its artifact differential.txt.
 
 import (
 	"fmt"
@@ -47,6 +53,10 @@ type sequence struct {
 	// the others, on a real master with no history, as the stand-in's
 	// is. Of the quiet ones, those that subscribe run last.
 	quiet bool
+	// fresh runs the sequence on a real master and agent of its own,
+	// started for it (a second or two): for what changes the cluster for
+	// good (maintenance, an agent marked gone) or depends on its history.
+	fresh bool
 }
 
 // runOrder is the sequences in the order they run: quiet ones first.
@@ -88,7 +98,21 @@ var realMesos = &mesostest.Shared{}
 func TestMain(m *testing.M) {
 	code := m.Run()
 	realMesos.Stop()
+	if realLogs != "" {
+		os.RemoveAll(realLogs)
+	}
 	os.Exit(code)
+}
+
+// realLogs is the shared cluster's --log_dir.
+var realLogs string
+
+// logFlags give a real master and agent a --log_dir each, as packaged
+// installs do, so that their /master/log and /slave/log exist as the
+// stand-in's do.
+func logFlags(opts *mesostest.Options, dir string) {
+	opts.MasterFlags = append(opts.MasterFlags, "--log_dir="+filepath.Join(dir, "master"))
+	opts.AgentFlags = append(opts.AgentFlags, "--log_dir="+filepath.Join(dir, "agent"))
 }
 
 // diffResources are an agent's resources with 100 free ports.
@@ -101,6 +125,20 @@ func diffResources(t *testing.T) (string, string) {
 	return "cpus:4;mem:4096;disk:10240;ports:[" + ports + "]", ports
 }
 
+// freshSide starts a real master and agent for one sequence; they stop
+// when its test ends.
+func freshSide(t *testing.T, seq sequence) *side {
+	resources, ports := diffResources(t)
+	docker := mesostest.DockerOff
+	if seq.docker {
+		docker = mesostest.DockerRequired
+	}
+	opts := mesostest.Options{Resources: resources, Docker: docker}
+	logFlags(&opts, t.TempDir())
+	c := mesostest.Start(t, opts)
+	return &side{name: "mesos", url: c.URL(), agent: c.Agents[0].URL, ports: ports}
+}
+
 // diff is one difference between the two transcripts of a sequence.
 type diff string
 
@@ -108,6 +146,14 @@ func TestDifferential(t *testing.T) {
 	t.Parallel()
 	realResources, realPorts := diffResources(t)
 	realMesos.Options.Resources = realResources
+	if realLogs == "" {
+		dir, err := os.MkdirTemp("", "differential-logs-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		realLogs = dir
+		logFlags(&realMesos.Options, dir)
+	}
 	real := realMesos.Get(t)
 	var docker bool
 	if real.Docker {
@@ -115,41 +161,74 @@ func TestDifferential(t *testing.T) {
 		docker = true
 	}
 
+	// A run is one sequence played on both sides.
+	type run struct {
+		seq  sequence
+		got  [2]transcript
+		took time.Duration
+		ok   bool // played to the end without failing
+	}
+	play := func(t *testing.T, r *run) {
+		began := time.Now()
+		mesos := &side{name: "mesos", url: real.URL(), agent: real.Agents[0].URL, ports: realPorts}
+		if r.seq.fresh {
+			mesos = freshSide(t, r.seq)
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() { r.got[0] = runOn(t, r.seq, mesos) })
+		wg.Go(func() {
+			resources, ports := diffResources(t)
+			srv, err := localmesos.New(localmesos.Config{Resources: resources, Runner: localmesos.RunnerAuto})
+			if err != nil {
+				r.got[1] = transcript{{step: "start", aspect: "error", value: err.Error()}}
+				return
+			}
+			defer srv.Close()
+			r.got[1] = runOn(t, r.seq, &side{name: "localmesos", url: srv.URL, agent: srv.AgentURLs[0], ports: ports})
+		})
+		wg.Wait()
+		r.took, r.ok = time.Since(began), !t.Failed()
+	}
+	var runs, fresh []*run
+	for _, seq := range runOrder() {
+		if seq.docker && !docker {
+			t.Errorf("%s needs the Docker containerizer, which the real agent does not have (no Docker engine)", seq.name)
+			continue
+		}
+		r := &run{seq: seq}
+		runs = append(runs, r)
+		if seq.fresh {
+			fresh = append(fresh, r)
+			continue
+		}
+		t.Run(seq.name, func(t *testing.T) { play(t, r) })
+	}
+	// The sequences on clusters of their own run side by side (as many at
+	// once as go test's -parallel allows), under "fresh":
+	// -run 'TestDifferential/fresh/operator/drain'.
+	t.Run("fresh", func(t *testing.T) {
+		for _, r := range fresh {
+			t.Run(r.seq.name, func(t *testing.T) {
+				t.Parallel()
+				play(t, r)
+			})
+		}
+	})
+
 	var (
 		done, exact, allowed int
 		report               strings.Builder
 		unexplained          []diff
 		seen                 = map[string]bool{} // Difference IDs seen
 	)
-	for _, seq := range runOrder() {
-		if seq.docker && !docker {
-			t.Errorf("%s needs the Docker containerizer, which the real agent does not have (no Docker engine)", seq.name)
-			continue
-		}
-		var got [2]transcript
-		began := time.Now()
-		ran := false
-		if !t.Run(seq.name, func(t *testing.T) {
-			ran = true
-			var wg sync.WaitGroup
-			wg.Go(func() { got[0] = runOn(t, seq, &side{name: "mesos", url: real.URL(), ports: realPorts}) })
-			wg.Go(func() {
-				resources, ports := diffResources(t)
-				srv, err := localmesos.New(localmesos.Config{Resources: resources, Runner: localmesos.RunnerAuto})
-				if err != nil {
-					got[1] = transcript{{step: "start", aspect: "error", value: err.Error()}}
-					return
-				}
-				defer srv.Close()
-				got[1] = runOn(t, seq, &side{name: "localmesos", url: srv.URL, ports: ports})
-			})
-			wg.Wait()
-		}) || !ran {
+	for _, r := range runs {
+		if !r.ok {
 			continue // failed, or left out by -run
 		}
 		done++
+		seq, got := r.seq, r.got
 		diffs := compare(seq.name, got[0], got[1])
-		fmt.Fprintf(&report, "== %s: %d differences (%v)\n", seq.name, len(diffs), time.Since(began).Round(time.Millisecond))
+		fmt.Fprintf(&report, "== %s: %d differences (%v)\n", seq.name, len(diffs), r.took.Round(time.Millisecond))
 		if len(diffs) == 0 {
 			exact++
 		} else {

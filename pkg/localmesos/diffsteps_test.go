@@ -32,6 +32,7 @@ type step struct {
 type side struct {
 	name    string
 	url     string
+	agent   string            // the first agent's base URL
 	ports   string            // the agent's ports range, "21000-21099"
 	vars    map[string]string // placeholder -> this run's value
 	streams map[string]*eventStream
@@ -52,6 +53,7 @@ func runOn(t *testing.T, seq sequence, s *side) transcript {
 	s.vars = map[string]string{}
 	s.streams = map[string]*eventStream{}
 	s.vars["master"] = strings.TrimPrefix(s.url, "http://")
+	s.vars["agentaddr"] = strings.TrimPrefix(s.agent, "http://")
 	s.vars["ports"] = s.ports
 	defer s.cleanup()
 	// Steps are numbered: a sequence waits for UPDATE more than once.
@@ -123,10 +125,14 @@ func (s *side) normalise(text string) string {
 // placeholders. A header with the value "-" is not sent.
 type request struct {
 	method, path string
-	header       map[string]string
-	body         string
+	// agent sends it to the first agent instead of the master.
+	agent  bool
+	header map[string]string
+	body   string
 	// observe lists answer headers to compare besides Content-Type.
 	observe []string
+	// noBody leaves the body out: a file's bytes, which differ by run.
+	noBody bool
 }
 
 func (s *side) send(ctx context.Context, r request) (*http.Response, error) {
@@ -136,9 +142,19 @@ func (s *side) send(ctx context.Context, r request) (*http.Response, error) {
 		if s.name == "mesos" && s.abortsMesos(text) {
 			return nil, errors.New("not sent: a scheduler call of type UNKNOWN for a framework the master knows aborts a real 1.11.0 master")
 		}
+		if s.name == "mesos" && !r.agent && s.removesNoQuota(ctx, text) {
+			return nil, errors.New("not sent: REMOVE_QUOTA for a role without quota aborts a real 1.11.0 master")
+		}
+		if s.name == "mesos" && r.agent && removesStandalone(text) {
+			return nil, errors.New("not sent: REMOVE_CONTAINER of a standalone container aborts a real 1.11.0 agent")
+		}
 		body = strings.NewReader(text)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, s.url+s.expand(r.path), body)
+	base := s.url
+	if r.agent {
+		base = s.agent
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, base+s.expand(r.path), body)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +193,9 @@ func (s *side) observeAnswer(label string, r request, resp *http.Response, body 
 	if inner, ok := bytes.CutPrefix(body, []byte("cb(")); ok && bytes.HasSuffix(inner, []byte(")")) {
 		s.observe(label, "jsonp", "cb(...)") // the steps name their callback cb
 		body = inner[:len(inner)-1]
+	}
+	if r.noBody {
+		return
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -268,43 +287,47 @@ func fw(extra string) string {
 // subscribeTo opens stream name with a SUBSCRIBE call body, compares the
 // answer, and starts reading its events.
 func subscribeTo(name, body string, header ...string) step {
-	return step{"subscribe " + name, func(s *side, label string) {
-		r := request{method: http.MethodPost, path: "/api/v1/scheduler", header: jsonHdr(header...), body: body}
-		ctx, cancel := context.WithCancel(context.Background())
-		resp, err := s.send(ctx, r)
-		if err != nil {
-			cancel()
-			s.observe(label, "error", err.Error())
-			return
-		}
-		s.observe(label, "stream id", map[bool]string{true: "set", false: "unset"}[resp.Header.Get("Mesos-Stream-Id") != ""])
-		s.observe(label, "transfer-encoding", strings.Join(resp.TransferEncoding, ","))
-		if resp.StatusCode != http.StatusOK {
-			defer cancel()
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			s.observeAnswer(label, r, resp, body)
-			return
-		}
-		s.observe(label, "status", "200")
-		s.observe(label, "content-type", resp.Header.Get("Content-Type"))
-		s.vars[name+".stream"] = resp.Header.Get("Mesos-Stream-Id")
-		st := &eventStream{records: make(chan []byte, 1000), end: make(chan error, 1), cancel: cancel}
-		s.streams[name] = st
-		go func() {
-			defer resp.Body.Close()
-			dec := recordio.NewDecoder(resp.Body)
-			for {
-				rec, err := dec.Next()
-				if err != nil {
-					st.end <- err
-					close(st.records)
-					return
-				}
-				st.records <- append([]byte(nil), rec...)
+	r := request{method: http.MethodPost, path: "/api/v1/scheduler", header: jsonHdr(header...), body: body}
+	return step{"subscribe " + name, func(s *side, label string) { s.openStream(label, name, r) }}
+}
+
+// openStream sends a request whose answer is a stream of events,
+// compares the answer, and starts reading the events.
+func (s *side) openStream(label, name string, r request) {
+	ctx, cancel := context.WithCancel(context.Background())
+	resp, err := s.send(ctx, r)
+	if err != nil {
+		cancel()
+		s.observe(label, "error", err.Error())
+		return
+	}
+	s.observe(label, "stream id", map[bool]string{true: "set", false: "unset"}[resp.Header.Get("Mesos-Stream-Id") != ""])
+	s.observe(label, "transfer-encoding", strings.Join(resp.TransferEncoding, ","))
+	if resp.StatusCode != http.StatusOK {
+		defer cancel()
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		s.observeAnswer(label, r, resp, body)
+		return
+	}
+	s.observe(label, "status", "200")
+	s.observe(label, "content-type", resp.Header.Get("Content-Type"))
+	s.vars[name+".stream"] = resp.Header.Get("Mesos-Stream-Id")
+	st := &eventStream{records: make(chan []byte, 1000), end: make(chan error, 1), cancel: cancel}
+	s.streams[name] = st
+	go func() {
+		defer resp.Body.Close()
+		dec := recordio.NewDecoder(resp.Body)
+		for {
+			rec, err := dec.Next()
+			if err != nil {
+				st.end <- err
+				close(st.records)
+				return
 			}
-		}()
-	}}
+			st.records <- append([]byte(nil), rec...)
+		}
+	}()
 }
 
 // subscribeFW opens stream s for a framework with fw(extra).
@@ -350,6 +373,9 @@ func event(stream, typ string) step {
 		case "ERROR":
 			msg, _ := dig(ev, "error", "message").(string)
 			s.observe(label, "message", s.normalise(msg))
+		case "TASK_UPDATED":
+			state, _ := dig(ev, "task_updated", "state").(string)
+			s.observe(label, "state", state)
 		case "OFFERS":
 			var names []string
 			res, _ := dig(ev, "offers", "offers").([]any)
@@ -517,6 +543,11 @@ func (s *side) learn(stream string, ev map[string]any) {
 					s.vars[stream+".port"] = b.String()
 				}
 			}
+		}
+	case "INVERSE_OFFERS":
+		offers, _ := dig(ev, "inverse_offers", "inverse_offers").([]any)
+		if len(offers) > 0 {
+			set("inverse", dig(offers[0], "id", "value"))
 		}
 	case "UPDATE":
 		st := dig(ev, "update", "status")

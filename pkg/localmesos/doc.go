@@ -118,27 +118,17 @@
 //   - Its JSON output means what Mesos' means but is not byte-identical: a
 //     number such as 15.0 prints as 15. Status codes and message texts, by
 //     contrast, are exact.
+//   - Its metrics are those a learner meets (tasks, frameworks, agents,
+//     offers, resources, the machine), not the counters of Mesos' allocator,
+//     registrar, messages and operations.
 //   - Fields Mesos writes with their default values, such as a framework's
 //     checkpoint false, are left out when unset.
 //   - A scheduler call of type UNKNOWN from a known framework gets 501 Not
 //     Implemented; a real 1.11.0 master aborts on it, so none is ever sent to
 //     one.
-//   - Of an executor's status updates, only TASK_RUNNING carries a
-//     container_status; a real agent adds one to TASK_STARTING, TASK_KILLING
-//     and the terminal updates too.
-//   - A Docker task's TASK_RUNNING carries no data; Mesos' Docker executor
-//     puts the container's docker inspect output there.
-//   - Its /version and GET_VERSION carry git_tag 1.11.0 instead of a git_sha
-//     and git_branch: it is not a build of Mesos.
+//   - Its /version and GET_VERSION carry git_tag 1.11.0 and no git_branch
+//     (their git_sha is its own commit, when its binary recorded one): it is
+//     not a build of Mesos.
 //   - The flags in /state and /master/state are its own few, with stand_in
 //     saying what it is, not mesos-master's.
-//   - Of the master's legacy read endpoints it serves /state, /health,
-//     /redirect and /version (also under /master/); /slaves and /frameworks
-//     answer 404.
-//   - The leader_info of /state is the whole MasterInfo, where Mesos writes
-//     only id, pid, port and hostname.
-//   - An agent's agent_info has no checkpoint field and gives its resources
-//     the role "*", which Mesos leaves out.
-//   - In GET_FRAMEWORKS a new framework has no reregistered_time, and its
-//     offers carry role "*" where Mesos gives allocation_info.
 package localmesos

@@ -176,13 +176,18 @@ func (e *dockerEngine) ping(ctx context.Context) error {
 	return nil
 }
 
-// inspect reads a container's state and network settings.
-func (e *dockerEngine) inspect(ctx context.Context, id string) (*dockerInspect, error) {
-	var ins dockerInspect
-	if err := e.do(ctx, http.MethodGet, "/containers/"+id+"/json", nil, nil, &ins); err != nil {
-		return nil, err
+// inspect reads a container's state and network settings, and gives the
+// engine's answer as it came too (what docker inspect prints of it).
+func (e *dockerEngine) inspect(ctx context.Context, id string) (*dockerInspect, json.RawMessage, error) {
+	var raw json.RawMessage
+	if err := e.do(ctx, http.MethodGet, "/containers/"+id+"/json", nil, nil, &raw); err != nil {
+		return nil, nil, err
 	}
-	return &ins, nil
+	var ins dockerInspect
+	if err := json.Unmarshal(raw, &ins); err != nil {
+		return nil, nil, fmt.Errorf("reading the Docker engine's inspection of container %s: %w", id, err)
+	}
+	return &ins, raw, nil
 }
 
 // ensureImage makes sure the engine has the image, pulling it when it is

@@ -130,21 +130,26 @@ func (m *master) markAgentGone(id string) opReply {
 	return emptyOK
 }
 
-// removeAgent is Master::__removeSlave for an agent an operator removed
-// (marked gone, or its machine taken down): its tasks end as
-// TASK_GONE_BY_OPERATOR (TASK_LOST for frameworks that are not
-// partition-aware), its offers are withdrawn, it leaves the cluster
+// removeAgent is what Mesos does to an agent an operator removed: marked
+// gone (Master::__removeSlave), its tasks end as TASK_GONE_BY_OPERATOR
+// (TASK_LOST, kept among the unreachable ones, for frameworks that are not
+// partition-aware); its machine taken down (Master::_removeSlave), they
+// end as TASK_LOST saying the agent was removed. Its offers are withdrawn,
+// every framework hears of the lost agent (FAILURE), it leaves the cluster
 // (AGENT_REMOVED) and it is told to shut down, which kills its tasks
 // without a word. A gone agent never comes back.
 func (m *master) removeAgent(a *agentRec, message string, gone bool) {
 	now := time.Now()
+	if !gone {
+		message = "Agent " + a.hostname + " removed: " + message
+	}
 	for _, fw := range m.sortedFrameworks() {
 		for _, t := range sortedTasks(fw.tasks) {
 			if t.agent != a {
 				continue
 			}
 			state, reason := mesos.TaskGoneByOperator, mesos.ReasonAgentRemovedByOperator
-			if !fw.info.HasCapability(mesos.CapabilityPartitionAware) {
+			if !gone || !fw.info.HasCapability(mesos.CapabilityPartitionAware) {
 				state, reason = mesos.TaskLost, mesos.ReasonAgentRemoved
 			}
 			agentID := mesos.AgentID{Value: a.id}
@@ -178,6 +183,11 @@ func (m *master) removeAgent(a *agentRec, message string, gone bool) {
 		m.gone[a.id] = now
 	}
 	m.counters["master/slave_removals"]++
+	for _, fw := range m.sortedFrameworks() {
+		if fw.sub != nil {
+			fw.sub.send(mesos.Event{Type: mesos.EventFailure, Failure: &mesos.Failure{AgentID: &mesos.AgentID{Value: a.id}}})
+		}
+	}
 	m.log.Info("agent removed", "agent", a.id, "why", message)
 	m.opEvent(mesos.OperatorEvent{Type: mesos.AgentRemoved, AgentRemoved: &mesos.AgentRemovedEvent{AgentID: mesos.AgentID{Value: a.id}}})
 	ag := a.agent

@@ -50,11 +50,11 @@ func (m *master) subscribe(call *mesos.Subscribe) (*subscription, string) {
 	m.frameworks[id.Value] = fw
 	m.log.Info("framework subscribed", "framework", m.frameworkName(fw), "stream", streamID)
 	m.sendSubscribed(fw)
-	m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkAdded, FrameworkAdded: &mesos.FrameworkEvent{Framework: m.frameworkState(fw)}})
+	m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkAdded, FrameworkAdded: &mesos.FrameworkEvent{Framework: m.frameworkEventState(fw)}})
 	if adopted {
 		// Mesos recovers the framework (FRAMEWORK_ADDED), then connects
 		// it to the stream (FRAMEWORK_UPDATED).
-		m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkUpdated, FrameworkUpdated: &mesos.FrameworkEvent{Framework: m.frameworkState(fw)}})
+		m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkUpdated, FrameworkUpdated: &mesos.FrameworkEvent{Framework: m.frameworkEventState(fw)}})
 	}
 	m.allocateSoon()
 	return fw.sub, ""
@@ -104,7 +104,7 @@ func (m *master) failoverFramework(fw *framework, info mesos.FrameworkInfo, supp
 	fw.sub = newSubscription(fw, streamID)
 	m.log.Info("framework re-subscribed", "framework", m.frameworkName(fw), "stream", streamID)
 	m.sendSubscribed(fw)
-	m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkUpdated, FrameworkUpdated: &mesos.FrameworkEvent{Framework: m.frameworkState(fw)}})
+	m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkUpdated, FrameworkUpdated: &mesos.FrameworkEvent{Framework: m.frameworkEventState(fw)}})
 	m.allocateSoon()
 	return fw.sub
 }
@@ -138,7 +138,7 @@ func (m *master) disconnected(sub *subscription, why string) {
 	}
 	timeout := time.Duration(fw.info.FailoverTimeout * float64(time.Second))
 	m.log.Info("framework disconnected", "framework", m.frameworkName(fw), "why", why, "failover_timeout", timeout)
-	m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkUpdated, FrameworkUpdated: &mesos.FrameworkEvent{Framework: m.frameworkState(fw)}})
+	m.opEvent(mesos.OperatorEvent{Type: mesos.FrameworkUpdated, FrameworkUpdated: &mesos.FrameworkEvent{Framework: m.frameworkEventState(fw)}})
 	if timeout <= 0 {
 		m.removeFramework(fw)
 		return

@@ -12,11 +12,12 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mesosnb/mesosnb/internal/proc"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/scheduler"
@@ -186,11 +187,15 @@ func runLoad(b *testing.B, bin string, frameworks, agents int, pace time.Duratio
 		b.Fatalf("subscribing: %v", stats.errs)
 	}
 	b.StartTimer()
-	began, cpuBefore := time.Now(), cpuTime(b, cmd.Process.Pid)
+	pid := cmd.Process.Pid
+	began, cpuBefore := time.Now(), proc.CPUTime(pid)
 	close(startLoad)
 	time.Sleep(loadWindow)
-	elapsed, cpu := time.Since(began), cpuTime(b, cmd.Process.Pid)-cpuBefore
-	hwm, rss := memory(b, cmd.Process.Pid)
+	elapsed, cpu := time.Since(began), proc.CPUTime(pid)-cpuBefore
+	rss, peak := proc.Memory(pid)
+	if !proc.Alive(pid) {
+		b.Fatal("localmesos exited during the load")
+	}
 	cancel()
 	done.Wait()
 	b.StopTimer()
@@ -201,41 +206,19 @@ func runLoad(b *testing.B, bin string, frameworks, agents int, pace time.Duratio
 	if len(stats.running) == 0 {
 		b.Fatal("no task reached TASK_RUNNING")
 	}
-	b.ReportMetric(float64(hwm)/1024, "rss-MB")
-	b.ReportMetric(float64(rss)/1024, "rss-end-MB")
+	b.ReportMetric(megabytes(peak), "rss-MB")
+	b.ReportMetric(megabytes(rss), "rss-end-MB")
 	b.ReportMetric(ms(percentile(stats.lateness, 0.99)), "hb-late-p99-ms")
 	b.ReportMetric(ms(percentile(stats.running, 0.50)), "accept-running-p50-ms")
 	b.ReportMetric(ms(percentile(stats.running, 0.99)), "accept-running-p99-ms")
 	b.ReportMetric(float64(stats.cycles)/elapsed.Seconds(), "tasks/s")
 	b.ReportMetric(ms(cpu)/float64(max(stats.cycles, 1)), "cpu-ms/task")
-	b.ReportMetric(loadAverage(b), "loadavg")
-}
-
-// cpuTime reads a process' user and system CPU time from /proc, which
-// counts in clock ticks of 10 ms (USER_HZ is 100 on Linux).
-func cpuTime(b *testing.B, pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	// The fields after the command name, which is in parentheses and may
-	// hold spaces: state is the 3rd field, utime the 14th, stime the 15th.
-	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
-	utime, _ := strconv.Atoi(fields[11])
-	stime, _ := strconv.Atoi(fields[12])
-	return time.Duration(utime+stime) * 10 * time.Millisecond
-}
-
-func loadAverage(b *testing.B) float64 {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, _ := strconv.ParseFloat(strings.Fields(string(data))[0], 64)
-	return v
+	b.ReportMetric(proc.LoadAverage(), "loadavg")
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func megabytes(n int64) float64 { return float64(n) / (1 << 20) }
 
 func percentile(ds []time.Duration, p float64) time.Duration {
 	if len(ds) == 0 {
@@ -244,28 +227,6 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[min(len(s)-1, int(p*float64(len(s))))]
-}
-
-// memory reads a process' peak and current resident memory, in KiB.
-func memory(b *testing.B, pid int) (hwm, rss int) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) < 2 {
-			continue
-		}
-		n, _ := strconv.Atoi(fields[1])
-		switch fields[0] {
-		case "VmHWM:":
-			hwm = n
-		case "VmRSS:":
-			rss = n
-		}
-	}
-	return hwm, rss
 }
 
 // loadFramework is one framework of the load: its stream is read by one

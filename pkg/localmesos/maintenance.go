@@ -20,8 +20,7 @@ import (
 //     offer asking for the resources back, which it accepts or declines
 //     (GET_MAINTENANCE_STATUS shows the answers).
 //   - START_MAINTENANCE takes DRAINING machines DOWN: their agents are
-//     removed, their tasks end as TASK_GONE_BY_OPERATOR (TASK_LOST for
-//     frameworks that are not partition-aware).
+//     removed, their tasks end as TASK_LOST ("Agent ... removed").
 //   - STOP_MAINTENANCE brings DOWN machines back UP and out of the
 //     schedule; their agents register again, with new ids, as restarted
 //     Mesos agents would.
@@ -208,14 +207,25 @@ func (m *master) checkMachines(ids []mesos.MachineID, mode, notInMode string) st
 	}
 	for _, id := range ids {
 		mc := m.maint.machines[id]
-		if mc == nil {
+		switch {
+		case mc == nil && !m.hasMachine(id):
 			return fmt.Sprintf(textMachineNotScheduled, machineJSON(id))
-		}
-		if mc.mode != mode {
-			return fmt.Sprintf(notInMode, machineJSON(id))
+		case mc == nil || mc.mode != mode:
+			return fmt.Sprintf(notInMode, machineJSON(id)) // an agent's machine is UP
 		}
 	}
 	return ""
+}
+
+// hasMachine tells whether an agent runs on the machine: Mesos knows the
+// machines of its agents, UP when not scheduled.
+func (m *master) hasMachine(id mesos.MachineID) bool {
+	for _, a := range m.agents {
+		if machineOf(a) == id {
+			return true
+		}
+	}
+	return false
 }
 
 // startMaintenance takes machines DOWN: their agents are removed.
@@ -299,7 +309,7 @@ func (m *master) sendInverseOffers() {
 			if fw.sub == nil || fw.used[a.id].empty() && !holdsOffer(fw, a) {
 				continue
 			}
-			if st, answered := mc.statuses[fw.id.Value]; answered && st.Status != "UNKNOWN" {
+			if _, answered := mc.statuses[fw.id.Value]; answered {
 				continue
 			}
 			if m.hasInverseOffer(fw, a) {
@@ -308,12 +318,10 @@ func (m *master) sendInverseOffers() {
 			m.maint.next++
 			id := fmt.Sprintf("%s-I%d", m.id, m.maint.next)
 			m.maint.inverse[id] = &inverseOffer{id: id, fw: fw, agent: a}
-			mc.statuses[fw.id.Value] = mesos.InverseOfferStatus{Status: "UNKNOWN", FrameworkID: fw.id, Timestamp: mesos.TimeInfo{Nanoseconds: time.Now().UnixNano()}}
 			agentID := mesos.AgentID{Value: a.id}
 			fw.sub.send(mesos.Event{Type: mesos.EventInverseOffers, InverseOffers: &mesos.InverseOffers{InverseOffers: []mesos.InverseOffer{{
 				ID: mesos.OfferID{Value: id}, URL: a.url(), FrameworkID: fw.id, AgentID: &agentID, Unavailability: mc.unavailability,
 			}}}})
-			m.counters["master/inverse_offers_sent"]++
 		}
 	}
 }

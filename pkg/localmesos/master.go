@@ -338,7 +338,7 @@ func (m *master) newOffer(fw *framework, a *agentRec, res pool) *offer {
 // offerJSON is an offer as the framework sees it. Only MULTI_ROLE
 // frameworks see allocation_info: Mesos strips it for the others.
 func (m *master) offerJSON(o *offer) mesos.Offer {
-	res := o.resources.offerResources("*")
+	res := schedulerFormat(o.resources.offerResources("*"), o.fw.info)
 	off := mesos.Offer{
 		ID: mesos.OfferID{Value: o.id}, FrameworkID: o.fw.id, AgentID: mesos.AgentID{Value: o.agent.id},
 		Hostname: o.agent.hostname, URL: o.agent.url(), Resources: res, Attributes: o.agent.attributes,

@@ -39,11 +39,13 @@ func (s *Server) masterMetrics() map[string]float64 {
 		"master/slaves_unreachable":                   0,
 		"master/valid_status_updates":                 0,
 		"master/valid_status_update_acknowledgements": 0,
-		"master/inverse_offers_sent":                  0,
 	}
 	for k, v := range m.counters {
 		out[k] += v
 	}
+	// The allocator counts the offers it makes (master.go), which no
+	// metric of Mesos' shows.
+	delete(out, "master/offers_sent")
 	for _, st := range []string{"finished", "failed", "killed", "lost", "error", "dropped", "gone", "gone_by_operator"} {
 		out["master/tasks_"+st] += 0
 	}
@@ -80,19 +82,23 @@ func (s *Server) masterMetrics() map[string]float64 {
 			}
 		}
 	}
-	total, used := newPool(), newPool()
+	total, used, offered := newPool(), newPool(), newPool()
 	for _, a := range m.agents {
 		total.addPool(a.total)
 		used.addPool(a.used)
+		offered.addPool(a.offered)
 	}
-	total, used = total.merged(), used.merged()
+	total, used, offered = total.merged(), used.merged(), offered.merged()
 	for _, r := range []string{"cpus", "mem", "disk", "gpus"} {
 		out["master/"+r+"_total"], out["master/"+r+"_used"] = total.scalars[r], used.scalars[r]
 		out["master/"+r+"_percent"] = 0
 		if total.scalars[r] > 0 {
 			out["master/"+r+"_percent"] = used.scalars[r] / total.scalars[r]
 		}
-		out["allocator/mesos/resources/"+r+"/total"] = total.scalars[r]
+		if total.scalars[r] > 0 { // the allocator's metrics name only the resources there are
+			out["allocator/mesos/resources/"+r+"/total"] = total.scalars[r]
+			out["allocator/mesos/resources/"+r+"/offered_or_allocated"] = used.scalars[r] + offered.scalars[r]
+		}
 	}
 	systemMetrics(out)
 	return out

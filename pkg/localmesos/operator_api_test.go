@@ -365,7 +365,9 @@ func TestMasterAPI_UnreserveResources(t *testing.T) {
 func resourcesFor(rs mesos.Resources, role string) mesos.Resources {
 	var out mesos.Resources
 	for _, r := range rs {
-		if n := len(r.Reservations); n > 0 && r.Reservations[n-1].Role == role {
+		// Offers to frameworks without RESERVATION_REFINEMENT name the role
+		// the old way, the operator API the new way.
+		if n := len(r.Reservations); n > 0 && r.Reservations[n-1].Role == role || n == 0 && r.Role == role {
 			out = append(out, r)
 		}
 	}
@@ -392,7 +394,12 @@ func TestMasterAPI_CreateAndDestroyVolumes(t *testing.T) {
 	srv := start(t, nil)
 	id := agentID(t, operatorClient(t, srv))
 	opPost(t, srv.URL, `{"type":"CREATE_VOLUMES","create_volumes":{"agent_id":{"value":"nope"}}}`).want(t, 400, "No agent found with specified ID")
-	a := opPost(t, srv.URL, `{"type":"CREATE_VOLUMES","create_volumes":{"agent_id":{"value":"`+id.Value+`"}}}`)
+	opPost(t, srv.URL, `{"type":"CREATE_VOLUMES","create_volumes":{"agent_id":{"value":"`+id.Value+`"}}}`).want(t, 400,
+		"Invalid CREATE operation on agent "+id.Value+" at slave(1)@"+strings.TrimPrefix(srv.AgentURLs[0], "http://")+" (127.0.0.1): Invalid resources: The resources have multiple resource providers: ")
+	volume := `{"name":"disk","type":"SCALAR","scalar":{"value":1},"reservations":[{"type":"DYNAMIC","role":"dev"}],"disk":{"persistence":{"id":"v1"},"volume":{"mode":"RW","container_path":"v"}}}`
+	opPost(t, srv.URL, `{"type":"DESTROY_VOLUMES","destroy_volumes":{"agent_id":{"value":"`+id.Value+`"},"volumes":[`+volume+`]}}`).want(t, 400,
+		"Invalid DESTROY operation: Persistent volumes not found")
+	a := opPost(t, srv.URL, `{"type":"CREATE_VOLUMES","create_volumes":{"agent_id":{"value":"`+id.Value+`"},"volumes":[`+volume+`]}}`)
 	if a.code != 501 || !strings.Contains(a.body, "localmesos has no persistent volumes") {
 		t.Fatalf("CREATE_VOLUMES: %d %s", a.code, a.body)
 	}

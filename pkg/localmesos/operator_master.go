@@ -59,7 +59,7 @@ func (s *Server) operator(w http.ResponseWriter, r *http.Request) {
 	}
 	reply := s.masterCall(&call)
 	if reply.resp == nil {
-		if reply.body == "" {
+		if reply.body == "" && reply.code < 300 {
 			w.WriteHeader(reply.code) // 200 or 202, no body, as Mesos
 			return
 		}
@@ -197,21 +197,7 @@ func (s *Server) masterCall(call *mesos.OperatorCall) opReply {
 	case mesos.UnreserveResources:
 		return m.unreserve(call.UnreserveResources)
 	case mesos.CreateVolumes, mesos.DestroyVolumes, mesos.GrowVolume, mesos.ShrinkVolume:
-		var agentID string
-		switch {
-		case call.CreateVolumes != nil:
-			agentID = call.CreateVolumes.AgentID.Value
-		case call.DestroyVolumes != nil:
-			agentID = call.DestroyVolumes.AgentID.Value
-		case call.GrowVolume != nil:
-			agentID = call.GrowVolume.AgentID.Value
-		case call.ShrinkVolume != nil:
-			agentID = call.ShrinkVolume.AgentID.Value
-		}
-		if m.agentByID(agentID) == nil {
-			return textReply(http.StatusBadRequest, textNoAgentWithID)
-		}
-		return textReply(http.StatusNotImplemented, fmt.Sprintf(textNoVolumes, call.Type))
+		return m.volumeCall(call)
 	}
 	return textReply(http.StatusNotImplemented, textNotImplemented)
 }
@@ -310,6 +296,11 @@ func (m *master) roles() []mesos.Role {
 	}
 	for role := range m.weights {
 		get(role)
+	}
+	for _, a := range m.agents {
+		for role := range a.total.reservedByRole() {
+			get(role)
+		}
 	}
 	for role := range m.quotas {
 		get(role)

@@ -81,17 +81,17 @@ func (m *master) updateQuota(u *mesos.UpdateQuotaCall) opReply {
 // setQuota is the deprecated SET_QUOTA: guarantees (which are also the
 // limits) for a role that has no quota yet.
 func (m *master) setQuota(q mesos.QuotaRequest) opReply {
-	if q.Role == "" {
-		return textReply(http.StatusBadRequest, textSetQuotaInvalid+"Role is not set")
+	if msg := reservationResourcesError(q.Guarantee); msg != "" {
+		return textReply(http.StatusBadRequest, textSetQuotaInvalid+"QuotaInfo with invalid resource: "+msg)
 	}
-	if msg := validateRole(q.Role); msg != "" {
-		return textReply(http.StatusBadRequest, textSetQuotaInvalid+"Invalid role: "+msg)
-	}
-	if msg := validateResources(q.Guarantee); msg != "" {
-		return textReply(http.StatusBadRequest, "Failed to validate set quota request: QuotaInfo with invalid resource: "+msg)
+	if msg := quotaInfoError(q); msg != "" {
+		return textReply(http.StatusBadRequest, textSetQuotaInvalid+msg)
 	}
 	if _, ok := m.quotas[q.Role]; ok {
 		return textReply(http.StatusBadRequest, fmt.Sprintf(textSetQuotaExists, q.Role))
+	}
+	if msg := m.quotaTreeError(q); msg != "" {
+		return textReply(http.StatusBadRequest, textSetQuotaInvalid+msg)
 	}
 	if strings.Contains(q.Role, "/") {
 		return textReply(http.StatusBadRequest, fmt.Sprintf(textSetQuotaNested, q.Role))
@@ -114,6 +114,63 @@ func (m *master) setQuota(q mesos.QuotaRequest) opReply {
 	m.rescindRole(q.Role)
 	m.allocateSoon()
 	return emptyOK
+}
+
+// quotaInfoError is quota::validation::quotaInfo.
+func quotaInfoError(q mesos.QuotaRequest) string {
+	if msg := validateRole(q.Role); msg != "" {
+		return "QuotaInfo with invalid role: " + msg
+	}
+	if len(q.Guarantee) == 0 {
+		return "QuotaInfo with empty 'guarantee'"
+	}
+	names := map[string]bool{}
+	for _, r := range q.Guarantee {
+		switch {
+		case len(r.Reservations) > 0 || r.Role != "" && r.Role != "*":
+			return "QuotaInfo must not contain any ReservationInfo"
+		case r.Disk != nil:
+			return "QuotaInfo must not contain DiskInfo"
+		case r.Revocable != nil:
+			return "QuotaInfo must not contain RevocableInfo"
+		case r.Type != mesos.Scalar:
+			return "QuotaInfo must not include non-scalar resources"
+		case names[r.Name]:
+			return "QuotaInfo contains duplicate resource name '" + r.Name + "'"
+		}
+		names[r.Name] = true
+	}
+	return ""
+}
+
+// quotaTreeError is QuotaTree::validate once the request's role has the
+// quota asked for: each role's guarantees must hold the sum of its
+// children's, the deepest role checked first. The stand-in's quotas are
+// all on top-level roles (nested ones are refused), so only the request's
+// role and its parents are looked at.
+func (m *master) quotaTreeError(q mesos.QuotaRequest) string {
+	guarantees := func(role string) map[string]float64 {
+		if role == q.Role {
+			g := map[string]float64{}
+			for _, r := range q.Guarantee {
+				if r.Scalar != nil {
+					g[r.Name] += r.Scalar.Value
+				}
+			}
+			return g
+		}
+		return scalarsOf(m.quotas[role].Guarantees)
+	}
+	parts := strings.Split(q.Role, "/")
+	for i := len(parts) - 1; i >= 1; i-- {
+		parent, child := strings.Join(parts[:i], "/"), strings.Join(parts[:i+1], "/")
+		pg, cg := guarantees(parent), guarantees(child)
+		if !contains64(pg, cg) {
+			return fmt.Sprintf("Invalid quota configuration. Parent role '%s' with guarantees (%s) does not contain the sum of its children's guarantees (%s)",
+				parts[i-1], quantitiesString(pg), quantitiesString(cg))
+		}
+	}
+	return ""
 }
 
 // removeQuota is the deprecated REMOVE_QUOTA.
@@ -142,9 +199,9 @@ func validateQuotaConfig(c mesos.QuotaConfig) string {
 			v := part.m[name].Value
 			switch {
 			case (name == "mem" || name == "disk") && v > exabyteInMB:
-				return fmt.Sprintf("Invalid 'QuotaConfig.%s': {'%s': %s} is invalid: values greater than 1 exabyte (%d) are not supported", part.what, name, cppDouble(v), int64(exabyteInMB))
+				return fmt.Sprintf("Invalid 'QuotaConfig.%s': {'%s': %s} is invalid: values greater than 1 exabyte (%d) are not supported", part.what, name, scalarString(v), int64(exabyteInMB))
 			case name != "mem" && name != "disk" && v > trillion:
-				return fmt.Sprintf("Invalid 'QuotaConfig.%s': {'%s': %s} is invalid: values greater than 1 trillion (%d) are not supported", part.what, name, cppDouble(v), int64(trillion))
+				return fmt.Sprintf("Invalid 'QuotaConfig.%s': {'%s': %s} is invalid: values greater than 1 trillion (%d) are not supported", part.what, name, scalarString(v), int64(trillion))
 			}
 		}
 	}
@@ -154,7 +211,7 @@ func validateQuotaConfig(c mesos.QuotaConfig) string {
 	}{{"guarantee", c.Guarantees}, {"limit", c.Limits}} {
 		for _, name := range sortedScalarNames(part.m) {
 			if msg := scalarValueError(part.m[name].Value); msg != "" {
-				return fmt.Sprintf("Invalid %s configuration {'%s': %s}: %s", part.what, name, cppDouble(part.m[name].Value), msg)
+				return fmt.Sprintf("Invalid %s configuration {'%s': %s}: %s", part.what, name, scalarString(part.m[name].Value), msg)
 			}
 		}
 	}
@@ -229,6 +286,9 @@ func quantitiesString(q map[string]float64) string {
 		}
 	}
 	sort.Strings(names)
+	if len(names) == 0 {
+		return "{}"
+	}
 	parts := make([]string, len(names))
 	for i, k := range names {
 		parts[i] = k + ":" + strconv.FormatFloat(round(q[k]), 'g', -1, 64)
@@ -236,13 +296,17 @@ func quantitiesString(q map[string]float64) string {
 	return strings.Join(parts, "; ")
 }
 
+// scalarString prints a Value.Scalar as Mesos' operator<< does: all of a
+// double's 15 significant digits, no exponent below 1e15.
+func scalarString(v float64) string { return strconv.FormatFloat(v, 'g', 15, 64) }
+
 // protoMapString prints a map<string, Value.Scalar> as stout does:
 // "{ cpus: 3, mem: 512 }".
 func protoMapString(m map[string]mesos.ScalarValue) string {
 	names := sortedScalarNames(m)
 	parts := make([]string, len(names))
 	for i, k := range names {
-		parts[i] = k + ": " + cppDouble(m[k].Value)
+		parts[i] = k + ": " + scalarString(m[k].Value)
 	}
 	return "{ " + strings.Join(parts, ", ") + " }"
 }

@@ -149,6 +149,9 @@ func (m *master) reserve(c *mesos.ReserveResourcesCall) opReply {
 	if len(c.Source) > 0 {
 		return textReply(http.StatusNotImplemented, textNoRefinement)
 	}
+	if len(c.Resources) == 0 {
+		return textReply(http.StatusBadRequest, fmt.Sprintf("Invalid RESERVE operation on agent %s at %s (%s): Invalid resources: %s", a.id, a.pid(), a.hostname, textMultipleProviders))
+	}
 	for _, r := range c.Resources {
 		if reservationRole(r) == "" || !isDynamic(r) {
 			return textReply(http.StatusBadRequest, fmt.Sprintf(textReserveInvalid, a.id, a.pid(), a.hostname, fullResourceString(r)))
@@ -159,8 +162,10 @@ func (m *master) reserve(c *mesos.ReserveResourcesCall) opReply {
 	}
 	want := poolOf(c.Resources)
 	consumed := poolOf(unreservedCopy(c.Resources))
-	if !m.makeRoom(a, consumed) {
-		return textReply(http.StatusConflict, fmt.Sprintf(textDoesNotContain, m.availableString(a), resourcesFullString(unreservedCopy(c.Resources))))
+	// A RESERVE is one conversion of all its resources; an UNRESERVE, one
+	// per resource (getResourceConversions).
+	if msg := m.convert(a, []mesos.Resources{unreservedCopy(c.Resources)}, []mesos.Resources{c.Resources}); msg != "" {
+		return textReply(http.StatusConflict, msg)
 	}
 	a.total.subtractPool(consumed)
 	a.total.addPool(want)
@@ -177,14 +182,21 @@ func (m *master) unreserve(c *mesos.UnreserveResourcesCall) opReply {
 	if a == nil {
 		return textReply(http.StatusBadRequest, textNoAgentWithID)
 	}
+	if len(c.Resources) == 0 {
+		return textReply(http.StatusBadRequest, "Invalid UNRESERVE operation: Invalid resources: "+textMultipleProviders)
+	}
 	for _, r := range c.Resources {
 		if reservationRole(r) == "" || !isDynamic(r) {
 			return textReply(http.StatusBadRequest, fmt.Sprintf(textUnreserveInvalid, fullResourceString(r)))
 		}
 	}
 	reserved := poolOf(c.Resources)
-	if !m.makeRoom(a, reserved) {
-		return textReply(http.StatusConflict, fmt.Sprintf(textDoesNotContain, m.availableString(a), resourcesFullString(c.Resources)))
+	var from, to []mesos.Resources
+	for _, r := range c.Resources {
+		from, to = append(from, mesos.Resources{r}), append(to, unreservedCopy(mesos.Resources{r}))
+	}
+	if msg := m.convert(a, from, to); msg != "" {
+		return textReply(http.StatusConflict, msg)
 	}
 	a.total.subtractPool(reserved)
 	a.total.add(unreservedCopy(c.Resources))
@@ -193,29 +205,87 @@ func (m *master) unreserve(c *mesos.UnreserveResourcesCall) opReply {
 	return textReply(http.StatusAccepted, "")
 }
 
-// makeRoom tells whether the agent's free resources (those offered
-// included) hold need, and rescinds the offers of them if so, as
-// Master::Http::_operation does.
-func (m *master) makeRoom(a *agentRec, need pool) bool {
-	free := a.total.clone()
-	free.subtractPool(a.used)
-	if !free.contains(need.resources("")) {
-		return false
+// convert rescinds the agent's offers of what an operation consumes, as
+// Master::Http::_operation does first, then checks that the agent's free
+// resources take the operation's conversions, each of consumed into the
+// converted of the same index, in order, as the allocator applies them
+// (Resources::apply). It returns Mesos' text when they do not.
+func (m *master) convert(a *agentRec, consumed, converted []mesos.Resources) string {
+	need := newPool()
+	for _, c := range consumed {
+		need.add(c)
 	}
 	for _, o := range m.offers {
-		if o.agent == a {
+		if o.agent == a && overlaps(o.resources, need) {
 			m.rescind(o, true)
 		}
 	}
-	return true
-}
-
-// availableString is what an agent has free, as the 409 of a reservation
-// that does not fit names it.
-func (m *master) availableString(a *agentRec) string {
 	free := a.total.clone()
 	free.subtractPool(a.used)
-	return resourcesFullString(free.resources(""))
+	for i, c := range consumed {
+		if !free.contains(c) {
+			return fmt.Sprintf(textDoesNotContain, resourcesFullString(free.resources("")), resourcesFullString(c))
+		}
+		free.subtractPool(poolOf(c))
+		free.add(converted[i])
+	}
+	return ""
+}
+
+// overlaps tells whether two pools share a resource (name and
+// reservation).
+func overlaps(p, q pool) bool {
+	for k := range q.scalars {
+		if p.scalars[k] > 0 {
+			return true
+		}
+	}
+	for k := range q.ranges {
+		if len(p.ranges[k]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Mesos writes a reservation three ways (convertResourceFormat): in the
+// endpoint format (role, reservation and reservations: /state, the
+// operator API's resource totals), the post-refinement one (reservations
+// only: agent_info, offers in GET_FRAMEWORKS, and offers to frameworks
+// with RESERVATION_REFINEMENT) and the pre-refinement one (role and
+// reservation: offers to other frameworks). pool.resources("*") gives
+// the endpoint format.
+
+// postRefinement is resources in the post-refinement format.
+func postRefinement(rs mesos.Resources) mesos.Resources {
+	out := make(mesos.Resources, len(rs))
+	for i, r := range rs {
+		r.Role, r.Reservation = "", nil
+		out[i] = r
+	}
+	return out
+}
+
+// schedulerFormat is an offer's resources as the framework reads them:
+// post-refinement with RESERVATION_REFINEMENT, else pre-refinement.
+func schedulerFormat(rs mesos.Resources, info mesos.FrameworkInfo) mesos.Resources {
+	if info.HasCapability(mesos.CapabilityReservationRefinement) {
+		return postRefinement(rs)
+	}
+	out := make(mesos.Resources, len(rs))
+	for i, r := range rs {
+		r.Reservations = nil
+		out[i] = r
+	}
+	return out
+}
+
+// allocated marks resources as allocated to a role.
+func allocated(rs mesos.Resources, role string) mesos.Resources {
+	for i := range rs {
+		rs[i].AllocationInfo = &mesos.AllocationInfo{Role: role}
+	}
+	return rs
 }
 
 func isDynamic(r mesos.Resource) bool {
@@ -296,7 +366,7 @@ func reservationResourcesError(rs mesos.Resources) string {
 			why = "Empty resource name"
 		case r.Type == mesos.Scalar && (r.Scalar == nil || r.Ranges != nil || r.Set != nil):
 			why = "Invalid scalar resource"
-		case r.Type == mesos.Scalar && round(r.Scalar.Value) <= 0:
+		case r.Type == mesos.Scalar && r.Scalar.Value != 0 && round(r.Scalar.Value) <= 0:
 			why = "Invalid scalar resource: value <= 0"
 		case r.Type == mesos.Ranges && (r.Ranges == nil || r.Scalar != nil || r.Set != nil):
 			why = "Invalid ranges resource"
@@ -310,7 +380,12 @@ func reservationResourcesError(rs mesos.Resources) string {
 		if why == "" {
 			for _, ri := range r.Reservations {
 				if msg := validateRole(ri.Role); msg != "" {
-					why = "Invalid reservation role: " + msg
+					why = msg
+				} else if ri.Role == "*" {
+					why = `Invalid reservation: role "*" cannot be reserved`
+				}
+				if why != "" {
+					break
 				}
 			}
 		}

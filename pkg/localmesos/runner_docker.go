@@ -103,12 +103,17 @@ func (r *dockerRunner) Launch(ctx context.Context, spec RunSpec) (Run, error) {
 		appendSandboxLog(spec.Sandbox, "stderr", "docker: "+err.Error()+"\n")
 		return nil, errors.New(msg)
 	}
-	ins, err := r.engine.inspect(cctx, run.id)
+	ins, raw, err := r.engine.inspect(cctx, run.id)
 	if err != nil {
 		run.remove() // forced: it stops the container too
 		return nil, fmt.Errorf("Failed to inspect docker container '%s': %w", name, err)
 	}
 	run.status = ins.containerStatus(task)
+	if task.Container.Type == mesos.ContainerDocker {
+		// docker inspect prints a list: Mesos' Docker executor sends it
+		// whole (its command executor, for a MESOS container, nothing).
+		run.inspect = append(append([]byte("["), raw...), ']')
+	}
 	go run.follow(spec.Sandbox)
 	return run, nil
 }
@@ -163,13 +168,14 @@ func dockerNamePart(s string, n int) string {
 
 // dockerRun is one running container.
 type dockerRun struct {
-	engine *dockerEngine
-	id     string
-	name   string
-	what   string // "Container" or "Command", how the exit message begins
-	status *mesos.ContainerStatus
-	done   chan struct{}
-	exit   Exit // set before done is closed
+	engine  *dockerEngine
+	id      string
+	name    string
+	what    string // "Container" or "Command", how the exit message begins
+	status  *mesos.ContainerStatus
+	inspect []byte // docker inspect's output, TASK_RUNNING's data
+	done    chan struct{}
+	exit    Exit // set before done is closed
 
 	mu       sync.Mutex
 	killed   bool
@@ -181,6 +187,9 @@ type dockerRun struct {
 // executor puts them in TASK_RUNNING; none on the host network, where the
 // agent adds its own.
 func (r *dockerRun) Status() *mesos.ContainerStatus { return r.status }
+
+// InspectData is what Mesos' Docker executor puts in TASK_RUNNING's data.
+func (r *dockerRun) InspectData() []byte { return r.inspect }
 
 // Wait blocks until the container has ended and has been removed.
 func (r *dockerRun) Wait() Exit {

@@ -221,14 +221,20 @@ func (r *processRun) Kill(grace time.Duration) {
 		// The whole group, as Mesos' os::killtree does: a shell's
 		// children must not outlive it.
 		_ = syscall.Kill(-r.pid, syscall.SIGTERM)
-		r.escalate = time.AfterFunc(grace, r.forceKill)
+		r.escalate = time.AfterFunc(max(grace, minEscalation), r.forceKill)
 		return
 	}
 	if d := r.killedAt.Add(grace); d.Before(r.deadline) {
 		r.deadline = d
-		r.escalate.Reset(max(time.Until(d), 0))
+		r.escalate.Reset(max(time.Until(d), minEscalation))
 	}
 }
+
+// minEscalation is the least time between SIGTERM and SIGKILL. Mesos'
+// executor escalates from its event loop, after the signal, so that even
+// with no grace period a task that ends on SIGTERM says so (signal
+// Terminated) rather than dying of a SIGKILL sent in the same instant.
+const minEscalation = 20 * time.Millisecond
 
 // forceKill is the escalation: SIGKILL to the group, unless the task has
 // ended meanwhile.

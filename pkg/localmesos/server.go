@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -406,6 +407,8 @@ func (s *Server) masterHandler() http.Handler {
 		"/api/v1/scheduler": s.scheduler,
 		"/api/v1":           s.operator,
 		"/state":            s.state,
+		"/slaves":           s.readOnly(func(m *master, r *http.Request) any { return m.slavesEndpoint(r.URL.Query().Get("slave_id")) }),
+		"/frameworks":       s.readOnly(func(m *master, r *http.Request) any { return m.frameworksEndpoint(r.URL.Query().Get("framework_id")) }),
 		"/health":           func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) },
 		"/version":          writeVersion,
 		"/redirect":         s.redirect,
@@ -438,8 +441,24 @@ func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 	m := s.master
 	m.mu.Lock()
 	st := m.masterState(s.masterFlags())
+	st.LogDir = filepath.Dir(s.logFile.path) // where /master/log is
 	m.mu.Unlock()
 	writeJSON(w, r, eventJSON(st))
+}
+
+// readOnly serves one of the master's read endpoints besides /state:
+// from the leader only, JSON (or JSONP).
+func (s *Server) readOnly(answer func(*master, *http.Request) any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.leaderOnly(w, r) {
+			return
+		}
+		m := s.master
+		m.mu.Lock()
+		v := answer(m, r)
+		m.mu.Unlock()
+		writeJSON(w, r, eventJSON(v))
+	}
 }
 
 // writeJSON answers with a JSON document as libprocess' JSON endpoints do:

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/proc"
+
 	"github.com/mesosnb/mesosnb/internal/testenv"
 	"github.com/mesosnb/mesosnb/pkg/mesostest"
 )
@@ -148,7 +150,10 @@ func measureLoad(b *testing.B, url string, pid int) {
 	close(start)
 	time.Sleep(sideWindow)
 	elapsed := time.Since(began)
-	hwm, _ := memory(b, pid)
+	_, peak := proc.Memory(pid)
+	if !proc.Alive(pid) {
+		b.Fatal("the master exited during the load")
+	}
 	cancel()
 	done.Wait()
 	b.StopTimer()
@@ -158,10 +163,10 @@ func measureLoad(b *testing.B, url string, pid int) {
 	if len(stats.running) == 0 || len(stats.lateness) == 0 {
 		b.Fatalf("%d tasks reached TASK_RUNNING, %d heartbeats timed: nothing to report", len(stats.running), len(stats.lateness))
 	}
-	b.ReportMetric(float64(hwm)/1024, "rss-MB")
+	b.ReportMetric(megabytes(peak), "rss-MB")
 	b.ReportMetric(ms(percentile(stats.lateness, 0.99)), "hb-late-p99-ms")
 	b.ReportMetric(ms(percentile(stats.running, 0.50)), "accept-running-p50-ms")
 	b.ReportMetric(ms(percentile(stats.running, 0.99)), "accept-running-p99-ms")
 	b.ReportMetric(float64(stats.cycles)/elapsed.Seconds(), "tasks/s")
-	b.ReportMetric(loadAverage(b), "loadavg")
+	b.ReportMetric(proc.LoadAverage(), "loadavg")
 }

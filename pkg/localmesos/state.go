@@ -2,6 +2,7 @@ package localmesos
 
 import (
 	"net/http"
+	"path/filepath"
 	"sort"
 	"strconv"
 
@@ -22,9 +23,18 @@ func (m *master) stateTask(t *task) mesos.StateTask {
 		st.ExecutorID = t.executorID.Value
 	}
 	for _, s := range t.statuses {
-		st.Statuses = append(st.Statuses, mesos.StateStatus{State: s.State, Timestamp: s.Timestamp, ContainerStatus: s.ContainerStatus})
+		st.Statuses = append(st.Statuses, mesos.StateStatus{State: s.State, Timestamp: s.Timestamp, ContainerStatus: stateContainer(s.ContainerStatus)})
 	}
 	return st
+}
+
+// stateContainer is a container status as /state writes it: its id and
+// networks (no executor pid).
+func stateContainer(cs *mesos.ContainerStatus) *mesos.ContainerStatus {
+	if cs == nil {
+		return nil
+	}
+	return &mesos.ContainerStatus{ContainerID: cs.ContainerID, NetworkInfos: cs.NetworkInfos}
 }
 
 func (m *master) stateFramework(fw *framework) mesos.StateFramework {
@@ -38,7 +48,7 @@ func (m *master) stateFramework(fw *framework) mesos.StateFramework {
 		FailoverTimeout: fw.info.FailoverTimeout, Checkpoint: fw.info.Checkpoint,
 		RegisteredTime: seconds(fw.registered), UnregisteredTime: seconds(fw.unregistered),
 		Tasks: []mesos.StateTask{}, UnreachableTasks: []mesos.StateTask{}, CompletedTasks: []mesos.StateTask{},
-		Offers: []mesos.StateOffer{}, Executors: []any{},
+		Offers: []mesos.StateOffer{}, Executors: []any{}, OfferConstraints: noOfferConstraints(),
 	}
 	if !fw.reregistered.IsZero() {
 		sf.ReregisteredTime = seconds(fw.reregistered)
@@ -84,7 +94,7 @@ func (m *master) masterState(flags map[string]string) mesos.MasterState {
 	}
 	if l.leading || l.leader != nil {
 		st.Leader = leader.PID
-		st.LeaderInfo = &leader
+		st.LeaderInfo = &mesos.StateLeaderInfo{ID: leader.ID, PID: leader.PID, Port: leader.Port, Hostname: leader.Hostname, Domain: leader.Domain}
 	}
 	for _, a := range m.agents {
 		if a.deactivated {
@@ -92,22 +102,7 @@ func (m *master) masterState(flags map[string]string) mesos.MasterState {
 		} else {
 			st.ActivatedSlaves++
 		}
-		sa := mesos.StateAgent{
-			ID: a.id, PID: a.pid(), Hostname: a.hostname, Port: a.port, RegisteredTime: seconds(a.registered),
-			Resources: a.total.stateResources(), UsedResources: a.used.stateResources(), OfferedResources: a.offered.stateResources(),
-			ReservedResources: map[string]mesos.StateResources{}, UnreservedResources: a.total.forRole("").stateResources(),
-			Attributes: attributeMap(a.attributes), Active: !a.deactivated, Deactivated: a.deactivated, Version: Version,
-			Capabilities: []string{"MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"},
-		}
-		for role, p := range a.total.reservedByRole() {
-			sa.ReservedResources[role] = p.stateResources()
-		}
-		if a.drain != nil {
-			d := *a.drain
-			sa.DrainInfo = &d
-			sa.EstimatedDrainStartTimeSeconds = seconds(a.drainStart)
-		}
-		st.Slaves = append(st.Slaves, sa)
+		st.Slaves = append(st.Slaves, m.stateAgent(a))
 	}
 	for _, fw := range m.sortedFrameworks() {
 		st.Frameworks = append(st.Frameworks, m.stateFramework(fw))
@@ -118,13 +113,95 @@ func (m *master) masterState(flags map[string]string) mesos.MasterState {
 	return st
 }
 
+// stateAgent is an agent as /state and /slaves show it.
+func (m *master) stateAgent(a *agentRec) mesos.StateAgent {
+	sa := mesos.StateAgent{
+		ID: a.id, PID: a.pid(), Hostname: a.hostname, Port: a.port, RegisteredTime: seconds(a.registered),
+		Resources: a.total.stateResources(), UsedResources: a.used.stateResources(), OfferedResources: a.offered.stateResources(),
+		ReservedResources: map[string]mesos.StateResources{}, UnreservedResources: a.total.forRole("").stateResources(),
+		Attributes: attributeMap(a.attributes), Active: !a.deactivated, Deactivated: a.deactivated, Version: Version,
+		Capabilities: []string{"MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"},
+	}
+	for role, p := range a.total.reservedByRole() {
+		sa.ReservedResources[role] = p.stateResources()
+	}
+	if a.drain != nil {
+		d := *a.drain
+		sa.DrainInfo = &d
+		sa.EstimatedDrainStartTimeSeconds = seconds(a.drainStart)
+	}
+	return sa
+}
+
+// slavesAgent is an agent as /slaves shows it: as /state does, and its
+// resources in full (protobuf JSON in the endpoint format), which an
+// operator needs to unreserve them.
+type slavesAgent struct {
+	mesos.StateAgent
+	ReservedFull   map[string]mesos.Resources `json:"reserved_resources_full"`
+	UnreservedFull mesos.Resources            `json:"unreserved_resources_full"`
+	UsedFull       mesos.Resources            `json:"used_resources_full"`
+	OfferedFull    mesos.Resources            `json:"offered_resources_full"`
+}
+
+// slavesEndpoint is GET /slaves (Master::ReadOnlyHandler::slaves): the agents,
+// or the one of ?slave_id.
+func (m *master) slavesEndpoint(id string) any {
+	out := []slavesAgent{}
+	for _, a := range m.agents {
+		if id != "" && a.id != id {
+			continue
+		}
+		used, offered := m.allocations(a)
+		sa := slavesAgent{StateAgent: m.stateAgent(a), ReservedFull: map[string]mesos.Resources{},
+			UnreservedFull: nonNil(a.total.forRole("").resources("*")), UsedFull: nonNil(byRole(used)), OfferedFull: nonNil(byRole(offered))}
+		for role, p := range a.total.reservedByRole() {
+			sa.ReservedFull[role] = p.resources("*")
+		}
+		out = append(out, sa)
+	}
+	return struct {
+		Slaves    []slavesAgent      `json:"slaves"`
+		Recovered []mesos.StateAgent `json:"recovered_slaves"`
+	}{out, []mesos.StateAgent{}}
+}
+
+// frameworksEndpoint is GET /frameworks (Master::ReadOnlyHandler::frameworks):
+// the frameworks, or the one of ?framework_id, as /state shows them.
+func (m *master) frameworksEndpoint(id string) any {
+	st := struct {
+		Frameworks   []mesos.StateFramework `json:"frameworks"`
+		Completed    []mesos.StateFramework `json:"completed_frameworks"`
+		Unregistered []string               `json:"unregistered_frameworks"`
+	}{[]mesos.StateFramework{}, []mesos.StateFramework{}, []string{}}
+	for _, fw := range m.sortedFrameworks() {
+		if id == "" || fw.id.Value == id {
+			st.Frameworks = append(st.Frameworks, m.stateFramework(fw))
+		}
+	}
+	for _, fw := range m.completed {
+		if id == "" || fw.id.Value == id {
+			st.Completed = append(st.Completed, m.stateFramework(fw))
+		}
+	}
+	return st
+}
+
+func nonNil(rs mesos.Resources) mesos.Resources {
+	if rs == nil {
+		return mesos.Resources{}
+	}
+	return rs
+}
+
 // slaveState is GET /state on an agent.
 func (s *Server) slaveState(a *agent) mesos.SlaveState {
 	m := s.master
 	st := mesos.SlaveState{
 		Version: Version, ID: a.rec.id, PID: a.rec.pid(), Hostname: a.rec.hostname, StartTime: seconds(m.started),
 		MasterHostname: m.info.Hostname, Resources: a.rec.total.stateResources(), Attributes: attributeMap(a.rec.attributes),
-		Flags: s.agentFlags(a), Frameworks: []mesos.SlaveFramework{}, CompletedFrameworks: []mesos.SlaveFramework{},
+		LogDir: filepath.Dir(s.logFile.path), // where /slave/log is
+		Flags:  s.agentFlags(a), Frameworks: []mesos.SlaveFramework{}, CompletedFrameworks: []mesos.SlaveFramework{},
 	}
 	a.mu.Lock()
 	byFW := map[string]*mesos.SlaveFramework{}

@@ -201,7 +201,7 @@ func (m *master) launch(fw *framework, a *agentRec, tasks []mesos.TaskInfo, grou
 		a.used.addPool(v.res)
 		m.log.Info("launching task", "task", v.info.TaskID.Value, "framework", fw.id.Value, "agent", a.id)
 		m.opEvent(mesos.OperatorEvent{Type: mesos.TaskAdded, TaskAdded: &mesos.TaskAddedEvent{Task: m.taskJSON(t)}})
-		fwID, info, ag := fw.id.Value, v.info, a.agent
+		fwID, info, ag := fw.id.Value, t.info, a.agent // as the master keeps it: allocated to the role
 		ag.do(func() { ag.launch(fwID, info) })
 	}
 }

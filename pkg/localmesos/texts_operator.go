@@ -39,6 +39,8 @@ const (
 	textUnreserveInvalid    = "Invalid UNRESERVE operation: Resource %s is not dynamically reserved"
 	textDoesNotContain      = "%s does not contain %s"
 	textGrowShrinkAgent     = "Expecting 'agent_id' to be present; only agent default resources are supported right now"
+	// validateSingleResourceProvider on no resources at all.
+	textMultipleProviders = "The resources have multiple resource providers: "
 )
 
 // Maintenance: src/master/maintenance.cpp, src/master/http.cpp.
@@ -53,9 +55,8 @@ const (
 
 // What the stand-in does not do.
 const (
-	textNoVolumes     = "localmesos has no persistent volumes: %s is validated as Mesos validates it, then refused (a real Mesos master creates them on an agent's disk)"
-	textNoRefinement  = "localmesos reserves resources for one role at a time: reservation refinement (a 'source', or several reservations on a resource) is refused"
-	textNoContainers  = "localmesos runs each task in the container its runner gives it and has no container API: %s is validated as a Mesos agent validates it, then refused (a real agent runs nested and standalone containers with its Mesos containerizer)"
-	textNoProviders   = "localmesos has no resource providers: %s is validated as a Mesos agent validates it, then refused"
-	textNoPruneImages = "localmesos keeps no image store of its own (Docker images stay in the Docker engine): PRUNE_IMAGES is refused"
+	textNoVolumes    = "localmesos has no persistent volumes: %s is validated as Mesos validates it, then refused (a real Mesos master creates them on an agent's disk)"
+	textNoRefinement = "localmesos reserves resources for one role at a time: reservation refinement (a 'source', or several reservations on a resource) is refused"
+	textNoContainers = "localmesos runs each task in the container its runner gives it and has no container API: %s is validated as a Mesos agent validates it, then refused (a real agent runs nested and standalone containers with its Mesos containerizer)"
+	textNoProviders  = "localmesos has no resource providers: %s is validated as a Mesos agent validates it, then refused"
 )

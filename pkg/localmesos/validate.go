@@ -335,14 +335,24 @@ func validateLimits(ti mesos.TaskInfo) string {
 }
 
 // withAllocation is the master's injectAllocationInfo: resources without
-// an allocation role get the offer's.
+// an allocation role get the offer's; and a reservation in the
+// pre-refinement format (role, reservation) is kept in the one the master
+// keeps (reservations).
 func withAllocation(rs mesos.Resources, role string) mesos.Resources {
 	out := make(mesos.Resources, len(rs))
 	for i, r := range rs {
 		if r.AllocationInfo == nil {
 			r.AllocationInfo = &mesos.AllocationInfo{Role: role}
 		}
-		r.Role = ""
+		if len(r.Reservations) == 0 && r.Role != "" && r.Role != "*" {
+			ri := mesos.ReservationInfo{Type: "STATIC", Role: r.Role}
+			if r.Reservation != nil {
+				ri = *r.Reservation
+				ri.Type, ri.Role = "DYNAMIC", r.Role
+			}
+			r.Reservations = []mesos.ReservationInfo{ri}
+		}
+		r.Role, r.Reservation = "", nil
 		out[i] = r
 	}
 	return out

@@ -186,14 +186,15 @@ type Container struct {
 // ResourceStatistics is what a container uses and may use (the common
 // part of mesos.proto's ResourceStatistics).
 type ResourceStatistics struct {
-	Timestamp          float64 `json:"timestamp"`
-	CPUsUserTimeSecs   float64 `json:"cpus_user_time_secs,omitempty"`
-	CPUsSystemTimeSecs float64 `json:"cpus_system_time_secs,omitempty"`
-	CPUsLimit          float64 `json:"cpus_limit,omitempty"`
-	CPUsSoftLimit      float64 `json:"cpus_soft_limit,omitempty"`
-	MemLimitBytes      uint64  `json:"mem_limit_bytes,omitempty"`
-	MemSoftLimitBytes  uint64  `json:"mem_soft_limit_bytes,omitempty"`
-	MemRSSBytes        uint64  `json:"mem_rss_bytes,omitempty"`
+	Timestamp float64 `json:"timestamp"`
+	// The CPU times are set when measured, 0 included.
+	CPUsUserTimeSecs   *float64 `json:"cpus_user_time_secs,omitempty"`
+	CPUsSystemTimeSecs *float64 `json:"cpus_system_time_secs,omitempty"`
+	CPUsLimit          float64  `json:"cpus_limit,omitempty"`
+	CPUsSoftLimit      float64  `json:"cpus_soft_limit,omitempty"`
+	MemLimitBytes      uint64   `json:"mem_limit_bytes,omitempty"`
+	MemSoftLimitBytes  uint64   `json:"mem_soft_limit_bytes,omitempty"`
+	MemRSSBytes        uint64   `json:"mem_rss_bytes,omitempty"`
 }
 
 // GetContainersResponse lists the agent's containers.

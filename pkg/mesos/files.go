@@ -6,7 +6,7 @@ package mesos
 type FileInfo struct {
 	Path  string    `json:"path"`
 	Nlink int32     `json:"nlink,omitempty"`
-	Size  uint64    `json:"size,omitempty"`
+	Size  uint64    `json:"size"`
 	Mtime *TimeInfo `json:"mtime,omitempty"`
 	Mode  uint32    `json:"mode,omitempty"`
 	UID   string    `json:"uid,omitempty"`

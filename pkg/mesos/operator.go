@@ -148,6 +148,9 @@ type AgentInfo struct {
 	Attributes []Attribute `json:"attributes,omitempty"`
 	ID         *AgentID    `json:"id,omitempty"`
 	Domain     *DomainInfo `json:"domain,omitempty"`
+	// Checkpoint is true in the master's record of an agent (agents always
+	// checkpoint since Mesos 1.4); the agent's own record leaves it out.
+	Checkpoint bool `json:"checkpoint,omitempty"`
 }
 
 // AgentCapability is one capability an agent announces.
@@ -175,6 +178,8 @@ type FrameworkState struct {
 	InverseOffers      []InverseOffer `json:"inverse_offers,omitempty"`
 	AllocatedResources Resources      `json:"allocated_resources,omitempty"`
 	OfferedResources   Resources      `json:"offered_resources,omitempty"`
+	// OfferConstraints are the framework's, {} when it has none.
+	OfferConstraints *OfferConstraints `json:"offer_constraints,omitempty"`
 }
 
 // GetExecutorsResponse lists executors.

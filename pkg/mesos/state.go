@@ -1,9 +1,29 @@
 package mesos
 
+import (
+	"net"
+	"strconv"
+)
+
 // The legacy GET /state endpoints (master and agent) answer hand-written
 // JSON, not protobuf JSON: agents are "slaves", IDs are plain strings and
 // resources are flat maps. These types read the parts this project uses;
 // unknown keys are ignored.
+
+// StateLeaderInfo is the leading master as /state names it: of its
+// MasterInfo, Mesos writes these fields only (and its domain, if any).
+type StateLeaderInfo struct {
+	ID       string      `json:"id"`
+	PID      string      `json:"pid"`
+	Port     uint32      `json:"port"`
+	Hostname string      `json:"hostname"`
+	Domain   *DomainInfo `json:"domain,omitempty"`
+}
+
+// HostPort is the leader's address for HTTP, "host:port".
+func (l StateLeaderInfo) HostPort() string {
+	return net.JoinHostPort(l.Hostname, strconv.Itoa(int(l.Port)))
+}
 
 // StateResources is a resource map as /state writes it, in Mesos' order:
 // {"disk":4930.0,"mem":496.0,"gpus":0.0,"cpus":2.0,"ports":"[9000-10000]"}.
@@ -32,7 +52,8 @@ type MasterState struct {
 	DeactivatedSlaves      float64           `json:"deactivated_slaves"`
 	UnreachableSlaves      float64           `json:"unreachable_slaves"`
 	Leader                 string            `json:"leader,omitempty"`
-	LeaderInfo             *MasterInfo       `json:"leader_info,omitempty"`
+	LogDir                 string            `json:"log_dir,omitempty"`
+	LeaderInfo             *StateLeaderInfo  `json:"leader_info,omitempty"`
 	Flags                  map[string]string `json:"flags,omitempty"`
 	Slaves                 []StateAgent      `json:"slaves"`
 	RecoveredSlaves        []StateAgent      `json:"recovered_slaves"`
@@ -91,7 +112,9 @@ type StateFramework struct {
 	UnreachableTasks []StateTask    `json:"unreachable_tasks"`
 	CompletedTasks   []StateTask    `json:"completed_tasks"`
 	Offers           []StateOffer   `json:"offers"`
-	Executors        []any          `json:"executors"`
+	// OfferConstraints are the framework's, {} when it has none.
+	OfferConstraints *OfferConstraints `json:"offer_constraints,omitempty"`
+	Executors        []any             `json:"executors"`
 }
 
 // StateOffer is an outstanding offer in /state.
@@ -133,6 +156,7 @@ type SlaveState struct {
 	Hostname            string            `json:"hostname"`
 	StartTime           float64           `json:"start_time"`
 	MasterHostname      string            `json:"master_hostname,omitempty"`
+	LogDir              string            `json:"log_dir,omitempty"`
 	Resources           StateResources    `json:"resources"`
 	Attributes          map[string]any    `json:"attributes"`
 	Flags               map[string]string `json:"flags"`

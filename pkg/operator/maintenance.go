@@ -92,7 +92,8 @@ func (c *Client) ReactivateAgent(ctx context.Context, agent mesos.AgentID) error
 }
 
 // MarkAgentGone removes an agent for good: its tasks end as
-// TASK_GONE_BY_OPERATOR and it may never come back. MARK_AGENT_GONE.
+// TASK_GONE_BY_OPERATOR (TASK_LOST for frameworks that are not
+// partition-aware) and it may never come back. MARK_AGENT_GONE.
 func (c *Client) MarkAgentGone(ctx context.Context, agent mesos.AgentID) error {
 	return c.exec(ctx, mesos.OperatorCall{Type: mesos.MarkAgentGone, MarkAgentGone: &mesos.AgentCall{AgentID: agent}})
 }

@@ -113,14 +113,22 @@ func TestRefusedCallsSayWhy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = c.CreateVolumes(t.Context(), *agents.Agents[0].AgentInfo.ID, nil)
+	// A persistent volume on reserved disk, as Mesos validates it.
+	volume := mesos.ScalarResource("disk", 1)
+	volume.Reservations = []mesos.ReservationInfo{{Type: "DYNAMIC", Role: "dev"}}
+	volume.Disk = &mesos.DiskInfo{Volume: &mesos.Volume{Mode: "RW", ContainerPath: "data"}}
+	volume.Disk.Persistence = &struct {
+		ID        string `json:"id"`
+		Principal string `json:"principal,omitempty"`
+	}{ID: "v1"}
+	err = c.CreateVolumes(t.Context(), *agents.Agents[0].AgentInfo.ID, mesos.Resources{volume})
 	var oe *operator.Error
 	if !errors.As(err, &oe) || oe.StatusCode != 501 || !strings.Contains(oe.Body, "no persistent volumes") {
 		t.Fatalf("CREATE_VOLUMES: %v", err)
 	}
 	agent, _ := c.Agent(srv.AgentURLs[0])
-	if err := agent.PruneImages(t.Context()); !errors.As(err, &oe) || oe.StatusCode != 501 {
-		t.Fatalf("PRUNE_IMAGES: %v", err)
+	if err := agent.LaunchContainer(t.Context(), mesos.ContainerCall{ContainerID: mesos.ContainerID{Value: "abc"}}); !errors.As(err, &oe) || oe.StatusCode != 501 {
+		t.Fatalf("LAUNCH_CONTAINER: %v", err)
 	}
 }
 
