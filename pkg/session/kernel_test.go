@@ -136,6 +136,12 @@ func TestMasterChanged(t *testing.T) {
 	opts := options(t, a.URL)
 	s := start(t, opts)
 	fw := state(t, s).FrameworkID
+	// The same master written another way is the same master.
+	same := opts
+	same.Client.Master = strings.TrimPrefix(a.URL, "http://")
+	if _, err := session.Resume(context.Background(), same); err != nil {
+		t.Fatalf("master %s written as %s: %v", a.URL, same.Client.Master, err)
+	}
 	opts.Client.Master = b.URL
 	for _, open := range []func(context.Context, session.Options) (*session.Session, error){session.Start, session.Resume} {
 		_, err := open(context.Background(), opts)

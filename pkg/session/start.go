@@ -16,6 +16,7 @@ import (
 
 	"github.com/mesosnb/mesosnb/internal/proc"
 
+	"github.com/mesosnb/mesosnb/pkg/leader"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 )
 
@@ -89,6 +90,9 @@ func (e *MasterChangedError) Error() string {
 		e.Session, e.FrameworkID, e.Old, e.New, e.Old, e.Old, e.New, e.Old)
 }
 
+// open is Start (start true) and Resume: it claims this kernel's session
+// folder, attaches to a live listener, or decides what a missing one
+// means, and starts one when it should.
 func open(ctx context.Context, opts Options, start bool) (*Session, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -109,100 +113,24 @@ func open(ctx context.Context, opts Options, start bool) (*Session, error) {
 	}
 	defer unlock()
 	s := &Session{Dir: dir, opts: opts, reader: newReader(dir)}
-	st, err := readState(dir)
+	st, err := s.claim(start)
 	if err != nil {
 		return nil, err
 	}
-	torn := tornDown(dir, st.FrameworkID)
-	held := st.FrameworkID != "" && st.Status != StatusRemoved && !torn
-	if held && st.Master != "" && st.Master != redact(opts.Client.Master) {
-		if !opts.AnyMaster {
-			return nil, &MasterChangedError{Session: filepath.Base(dir), FrameworkID: st.FrameworkID, Old: st.Master, New: redact(opts.Client.Master)}
-		}
-		s.opts.Client.Master, opts.Client.Master = st.Master, st.Master
-	}
-	own := Owner{Notebook: opts.Notebook, Kernel: opts.Kernel, KernelPID: opts.ParentPID, Master: redact(opts.Client.Master), Since: time.Now().UTC()}
-	if old, ok := readOwner(dir); ok && old.Kernel == own.Kernel && old.Master == own.Master {
-		own.Since = old.Since
-	}
-	if err := writeJSON(filepath.Join(dir, ownerFile), own); err != nil {
-		return nil, fmt.Errorf("session folder %s: %w", dir, err)
-	}
 	unlockRoot() // the choice is on disk: other kernels see it
-	if start {
-		pruneJournals(opts.Root, dir, opts.KeepJournals)
-	}
 
-	if st.ListenerPID > 0 && !proc.Alive(st.ListenerPID) {
-		// A killed listener's lock outlives its main thread for a moment,
-		// while its other threads exit: wait for it, not for a listener.
-		for deadline := time.Now().Add(2 * time.Second); listenerRunning(dir) && time.Now().Before(deadline); {
-			time.Sleep(5 * time.Millisecond)
-		}
+	if st, err = s.attach(ctx, st, start, picked); err != nil {
+		return nil, err
 	}
-	if listenerRunning(dir) {
-		switch {
-		case torn:
-			// A cell tore the framework down and the listener has not
-			// learned it yet: it will, and exit.
-			err = waitExit(ctx, dir, opts.StartTimeout)
-		case !start:
-			// The waits deal with a listener that is re-subscribing.
-			s.How = Attached
-			return s, nil
-		default:
-			if st.Status != StatusSubscribed {
-				// Its master may be away: say so now, not after a minute.
-				if rerr := Reachable(ctx, opts.Client); rerr != nil {
-					return nil, fmt.Errorf("%w\n(the running listener of framework %s keeps trying, and re-subscribes when the master is back)", rerr, st.FrameworkID)
-				}
-			}
-			if err = s.waitSubscribed(ctx, opts.StartTimeout, nil); err == nil {
-				s.How = Attached
-				s.Note = join(picked, fmt.Sprintf("attached to the running listener (pid %d) of framework %s", st.ListenerPID, st.FrameworkID))
-				return s, nil
-			}
-		}
-		// A listener on its way out (its framework removed, or told to
-		// stop) is as good as gone; any other failure is the answer.
-		if !errors.Is(err, errListenerExited) {
-			return nil, err
-		}
-		if st, err = readState(dir); err != nil {
-			return nil, err
-		}
-		torn = torn || st.Status == StatusRemoved
-		held = held && !torn
+	if s.How == Attached {
+		return s, nil
 	}
-
-	// No live listener: pick up the framework if the master still keeps it.
-	resumable := held && time.Since(st.UpdatedAt) < time.Duration(st.FailoverTimeout*float64(time.Second))
-	switch {
-	case resumable:
-		s.How = Failover
-		s.Note = join(picked, fmt.Sprintf("the listener had stopped (%s); a new one re-subscribed framework %s with its id and kept its journal",
-			gone(st), st.FrameworkID))
-	case !start && st.FrameworkID == "":
-		return nil, fmt.Errorf("no framework in this session yet: %w", ErrNoSession)
-	case !start:
-		why := "was torn down"
-		if !torn && st.Status != StatusRemoved {
-			why = "is past its failover timeout"
-		}
-		return nil, fmt.Errorf("framework %s %s: %w to register a new one", st.FrameworkID, why, ErrNoSession)
-	default:
-		if st.FrameworkID != "" {
-			// A new framework: keep the old one's journal aside.
-			os.Rename(filepath.Join(dir, journalFile), filepath.Join(dir, "journal."+st.FrameworkID+".jsonl"))
-			os.Rename(filepath.Join(dir, callsFile), filepath.Join(dir, "calls."+st.FrameworkID+".jsonl"))
-		}
-		st = State{}
-		s.How = Started
-		s.Note = join(picked, "started a listener, which registers a new framework")
+	if st, err = s.decide(st, start, picked); err != nil {
+		return nil, err
 	}
 	// Fail in seconds, with the next step, rather than leave a listener
 	// trying for a minute against a master that is not there.
-	if err := Reachable(ctx, opts.Client); err != nil {
+	if err := Reachable(ctx, s.opts.Client); err != nil {
 		return nil, err
 	}
 	if err := s.spawnListener(ctx, st); err != nil {
@@ -212,6 +140,127 @@ func open(ctx context.Context, opts Options, start bool) (*Session, error) {
 		s.observer().Note(s.Note)
 	}
 	return s, nil
+}
+
+// claim reads the folder's state, refuses a framework that lives on
+// another master than the configuration names (unless AnyMaster, which
+// talks to that master), and writes this kernel down as the owner.
+func (s *Session) claim(start bool) (State, error) {
+	st, err := readState(s.Dir)
+	if err != nil {
+		return st, err
+	}
+	if held(s.Dir, st) && st.Master != "" && !sameMaster(st.Master, s.opts.Client.Master) {
+		if !s.opts.AnyMaster {
+			return st, &MasterChangedError{Session: filepath.Base(s.Dir), FrameworkID: st.FrameworkID, Old: st.Master, New: redact(s.opts.Client.Master)}
+		}
+		s.opts.Client.Master = st.Master
+	}
+	opts := s.opts
+	own := Owner{Notebook: opts.Notebook, Kernel: opts.Kernel, KernelPID: opts.ParentPID, Master: redact(opts.Client.Master), Since: time.Now().UTC()}
+	if old, ok := readOwner(s.Dir); ok && old.Kernel == own.Kernel && sameMaster(old.Master, own.Master) {
+		own.Since = old.Since
+	}
+	if err := writeJSON(filepath.Join(s.Dir, ownerFile), own); err != nil {
+		return st, fmt.Errorf("session folder %s: %w", s.Dir, err)
+	}
+	if start {
+		pruneJournals(opts.Root, s.Dir, opts.KeepJournals)
+	}
+	return st, nil
+}
+
+// held reports whether the folder's framework is still the session's: it
+// has one, and neither the master nor a cell removed it.
+func held(dir string, st State) bool {
+	return st.FrameworkID != "" && st.Status != StatusRemoved && !tornDown(dir, st.FrameworkID)
+}
+
+// sameMaster reports whether two ways of writing MESOS_MASTER name the
+// same master ("127.0.0.1:5050" and "http://127.0.0.1:5050/" do).
+func sameMaster(a, b string) bool {
+	ma, erra := leader.Parse(a)
+	mb, errb := leader.Parse(b)
+	if erra != nil || errb != nil {
+		return a == b
+	}
+	return ma.String() == mb.String()
+}
+
+// attach joins a running listener: Resume always (the waits deal with one
+// that is re-subscribing), Start once it is subscribed. It sets s.How to
+// Attached when it did; a listener on its way out (its framework removed,
+// or told to stop) is waited for and counts as gone, and the state it
+// left is returned.
+func (s *Session) attach(ctx context.Context, st State, start bool, picked string) (State, error) {
+	dir, opts := s.Dir, s.opts
+	if st.ListenerPID > 0 && !proc.Alive(st.ListenerPID) {
+		// A killed listener's lock outlives its main thread for a moment,
+		// while its other threads exit: wait for it, not for a listener.
+		for deadline := time.Now().Add(2 * time.Second); listenerRunning(dir) && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if !listenerRunning(dir) {
+		return st, nil
+	}
+	var err error
+	switch {
+	case tornDown(dir, st.FrameworkID):
+		// A cell tore the framework down and the listener has not
+		// learned it yet: it will, and exit.
+		err = waitExit(ctx, dir, opts.StartTimeout)
+	case !start:
+		s.How = Attached
+		return st, nil
+	default:
+		if st.Status != StatusSubscribed {
+			// Its master may be away: say so now, not after a minute.
+			if rerr := Reachable(ctx, opts.Client); rerr != nil {
+				return st, fmt.Errorf("%w\n(the running listener of framework %s keeps trying, and re-subscribes when the master is back)", rerr, st.FrameworkID)
+			}
+		}
+		if err = s.waitSubscribed(ctx, opts.StartTimeout, nil); err == nil {
+			s.How = Attached
+			s.Note = join(picked, fmt.Sprintf("attached to the running listener (pid %d) of framework %s", st.ListenerPID, st.FrameworkID))
+			return st, nil
+		}
+	}
+	if !errors.Is(err, errListenerExited) {
+		return st, err
+	}
+	return readState(dir)
+}
+
+// decide says what a session without a live listener gets: a failover
+// with the same framework id while the master keeps the framework, a new
+// framework (Start), or, for Resume, the error naming the cell to run.
+// It returns the state the new listener starts from.
+func (s *Session) decide(st State, start bool, picked string) (State, error) {
+	keeps := held(s.Dir, st)
+	switch {
+	case keeps && time.Since(st.UpdatedAt) < time.Duration(st.FailoverTimeout*float64(time.Second)):
+		s.How = Failover
+		s.Note = join(picked, fmt.Sprintf("the listener had stopped (%s); a new one re-subscribed framework %s with its id and kept its journal",
+			gone(st), st.FrameworkID))
+		return st, nil
+	case !start && st.FrameworkID == "":
+		return st, fmt.Errorf("no framework in this session yet: %w", ErrNoSession)
+	case !start:
+		why := "is past its failover timeout"
+		if !keeps {
+			why = "was torn down"
+		}
+		return st, fmt.Errorf("framework %s %s: %w to register a new one", st.FrameworkID, why, ErrNoSession)
+	}
+	if st.FrameworkID != "" {
+		// A new framework: keep the old one's journal aside.
+		os.Rename(filepath.Join(s.Dir, journalFile), filepath.Join(s.Dir, "journal."+st.FrameworkID+".jsonl"))
+		os.Rename(filepath.Join(s.Dir, callsFile), filepath.Join(s.Dir, "calls."+st.FrameworkID+".jsonl"))
+	}
+	s.How = Started
+	s.Note = join(picked, "started a listener, which registers a new framework")
+	return State{}, nil
 }
 
 // spawnListener starts a listener for the session and waits for it to
