@@ -44,122 +44,25 @@ const (
 	textAgentAccept      = "Expecting 'Accept' to allow application/json or application/x-protobuf or application/recordio"
 )
 
-// agentAPI serves POST /api/v1 on an agent.
+// agentAPI serves POST /api/v1 on an agent, checking what Mesos' agent
+// checks in its order: the method, the media types, the body, the call.
 func (s *Server) agentAPI(a *agent, w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		plain(w, http.StatusMethodNotAllowed, fmt.Sprintf(textMethodNotAllowed, r.Method))
 		return
 	}
-	ct, ok := headerValue(r, "Content-Type")
-	switch {
-	case !ok:
-		plain(w, http.StatusBadRequest, textContentTypeMissing)
-		return
-	case ct == "application/x-protobuf":
-		plain(w, http.StatusUnsupportedMediaType, textProtobufUnsupported)
-		return
-	case ct != "application/json" && ct != recordIO:
-		plain(w, http.StatusUnsupportedMediaType, textAgentContentType)
-		return
-	}
-	streaming := ct == recordIO
-	messageCT, hasMessageCT := headerValue(r, "Message-Content-Type")
-	switch {
-	case streaming && !hasMessageCT:
-		plain(w, http.StatusBadRequest, "Expecting 'Message-Content-Type' to be set for streaming requests")
-		return
-	case streaming && messageCT != "application/json" && messageCT != "application/x-protobuf":
-		plain(w, http.StatusUnsupportedMediaType, "Expecting 'Message-Content-Type' of application/json or application/x-protobuf")
-		return
-	case !streaming && hasMessageCT:
-		plain(w, http.StatusUnsupportedMediaType, "Expecting 'Message-Content-Type' to be not set for non-streaming requests")
-		return
-	}
-	streamingAccept := false
-	switch {
-	case acceptsMediaType(r, "application/json"):
-	case acceptsMediaType(r, "application/x-protobuf"):
-		plain(w, http.StatusNotAcceptable, textProtobufAccept)
-		return
-	case acceptsMediaType(r, recordIO):
-		streamingAccept = true
-	default:
-		plain(w, http.StatusNotAcceptable, textAgentAccept)
-		return
-	}
-	_, hasMessageAccept := headerValue(r, "Message-Accept")
-	switch {
-	case !streamingAccept && hasMessageAccept:
-		plain(w, http.StatusNotAcceptable, "Expecting 'Message-Accept' to be not set for non-streaming responses")
-		return
-	case streamingAccept && !acceptsHeader(r, "Message-Accept", "application/json") && !acceptsHeader(r, "Message-Accept", "application/x-protobuf"):
-		plain(w, http.StatusNotAcceptable, "Expecting 'Message-Accept' to allow application/json or application/x-protobuf")
-		return
-	}
+	m, refused := agentMediaTypes(r)
 	var body []byte
-	if streaming {
-		// The call is the stream's first record (only
-		// ATTACH_CONTAINER_INPUT streams; its input would follow).
-		if messageCT == "application/x-protobuf" {
-			plain(w, http.StatusUnsupportedMediaType, textProtobufUnsupported)
-			return
-		}
-		// Read no further than the call: the input that follows it is
-		// streamed for as long as the client likes.
-		br := bufio.NewReader(http.MaxBytesReader(w, r.Body, maxBody))
-		for {
-			if b, err := br.Peek(1); err != nil || !unicode.IsSpace(rune(b[0])) {
-				break
-			}
-			br.ReadByte()
-		}
-		rec, err := recordio.NewDecoder(br).Next()
-		switch {
-		case errors.Is(err, io.EOF):
-			plain(w, http.StatusBadRequest, "Received EOF while reading request body")
-			return
-		case err != nil:
-			plain(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		body = rec
-	} else {
-		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			plain(w, http.StatusRequestEntityTooLarge, fmt.Sprintf(textBodyTooLarge, maxBody))
-			return
-		}
-		body = b
+	if refused == nil {
+		body, refused = readAgentBody(w, r, m)
 	}
-	v, err := parseJSON(body)
-	if err != nil {
-		plain(w, http.StatusBadRequest, textParseJSON+err.Error())
-		return
+	var call agentCall
+	if refused == nil {
+		call, refused = parseAgentCall(body, m)
 	}
-	if msg := convert(agentCallMsg, v); msg != "" {
-		plain(w, http.StatusBadRequest, msg) // the agent adds no prefix
-		return
-	}
-	raw, _ := v.(map[string]any)
-	call := agentCall{raw: raw}
-	if err := json.Unmarshal(normalise(agentCallMsg, v), &call.AgentAPICall); err != nil {
-		plain(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	if msg := validateAgentCall(&call); msg != "" {
-		plain(w, http.StatusBadRequest, "Failed to validate agent::Call: "+msg)
-		return
-	}
-	switch t := call.Type; {
-	case streaming && t != mesos.AgentAttachContainerInput:
-		plain(w, http.StatusUnsupportedMediaType, "Streaming 'Content-Type' application/recordio is not supported for "+string(t)+" call")
-		return
-	case !streaming && t == mesos.AgentAttachContainerInput:
-		plain(w, http.StatusUnsupportedMediaType, "Expecting 'Content-Type' to be application/recordio for ATTACH_CONTAINER_INPUT call")
-		return
-	case streamingAccept && t != mesos.AgentAttachContainerOutput && t != mesos.AgentLaunchNestedContainerSession:
-		plain(w, http.StatusNotAcceptable, "Streaming response is not supported for "+string(t)+" call")
+	if refused != nil {
+		plain(w, refused.code, refused.text)
 		return
 	}
 	code, text, resp := s.agentCall(a, &call)
@@ -173,6 +76,124 @@ func (s *Server) agentAPI(a *agent, w http.ResponseWriter, r *http.Request) {
 	default:
 		plain(w, code, text)
 	}
+}
+
+// agentRefusal is an answer that ends a request: a status and Mesos' text.
+type agentRefusal struct {
+	code int
+	text string
+}
+
+func refuse(code int, text string) *agentRefusal { return &agentRefusal{code, text} }
+
+// agentMedia is what a request's headers ask of the agent API: a call
+// streamed as RecordIO (ATTACH_CONTAINER_INPUT), a streamed answer.
+type agentMedia struct {
+	streaming, streamingAccept bool
+	messageCT                  string
+}
+
+// agentMediaTypes checks Content-Type, Message-Content-Type, Accept and
+// Message-Accept as the agent's http.cpp does.
+func agentMediaTypes(r *http.Request) (agentMedia, *agentRefusal) {
+	var m agentMedia
+	ct, ok := headerValue(r, "Content-Type")
+	switch {
+	case !ok:
+		return m, refuse(http.StatusBadRequest, textContentTypeMissing)
+	case ct == "application/x-protobuf":
+		return m, refuse(http.StatusUnsupportedMediaType, textProtobufUnsupported)
+	case ct != "application/json" && ct != recordIO:
+		return m, refuse(http.StatusUnsupportedMediaType, textAgentContentType)
+	}
+	m.streaming = ct == recordIO
+	messageCT, hasMessageCT := headerValue(r, "Message-Content-Type")
+	m.messageCT = messageCT
+	switch {
+	case m.streaming && !hasMessageCT:
+		return m, refuse(http.StatusBadRequest, "Expecting 'Message-Content-Type' to be set for streaming requests")
+	case m.streaming && messageCT != "application/json" && messageCT != "application/x-protobuf":
+		return m, refuse(http.StatusUnsupportedMediaType, "Expecting 'Message-Content-Type' of application/json or application/x-protobuf")
+	case !m.streaming && hasMessageCT:
+		return m, refuse(http.StatusUnsupportedMediaType, "Expecting 'Message-Content-Type' to be not set for non-streaming requests")
+	}
+	switch {
+	case acceptsMediaType(r, "application/json"):
+	case acceptsMediaType(r, "application/x-protobuf"):
+		return m, refuse(http.StatusNotAcceptable, textProtobufAccept)
+	case acceptsMediaType(r, recordIO):
+		m.streamingAccept = true
+	default:
+		return m, refuse(http.StatusNotAcceptable, textAgentAccept)
+	}
+	_, hasMessageAccept := headerValue(r, "Message-Accept")
+	switch {
+	case !m.streamingAccept && hasMessageAccept:
+		return m, refuse(http.StatusNotAcceptable, "Expecting 'Message-Accept' to be not set for non-streaming responses")
+	case m.streamingAccept && !acceptsHeader(r, "Message-Accept", "application/json") && !acceptsHeader(r, "Message-Accept", "application/x-protobuf"):
+		return m, refuse(http.StatusNotAcceptable, "Expecting 'Message-Accept' to allow application/json or application/x-protobuf")
+	}
+	return m, nil
+}
+
+// readAgentBody reads the call: the whole body, or for a streamed call its
+// first RecordIO record only (the input that follows it is streamed for as
+// long as the client likes).
+func readAgentBody(w http.ResponseWriter, r *http.Request, m agentMedia) ([]byte, *agentRefusal) {
+	if !m.streaming {
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			return nil, refuse(http.StatusRequestEntityTooLarge, fmt.Sprintf(textBodyTooLarge, maxBody))
+		}
+		return b, nil
+	}
+	if m.messageCT == "application/x-protobuf" {
+		return nil, refuse(http.StatusUnsupportedMediaType, textProtobufUnsupported)
+	}
+	br := bufio.NewReader(http.MaxBytesReader(w, r.Body, maxBody))
+	for {
+		if b, err := br.Peek(1); err != nil || !unicode.IsSpace(rune(b[0])) {
+			break
+		}
+		br.ReadByte()
+	}
+	rec, err := recordio.NewDecoder(br).Next()
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil, refuse(http.StatusBadRequest, "Received EOF while reading request body")
+	case err != nil:
+		return nil, refuse(http.StatusBadRequest, err.Error())
+	}
+	return rec, nil
+}
+
+// parseAgentCall reads and validates agent::Call, and checks that its
+// type goes with how it was sent and what answer was asked for.
+func parseAgentCall(body []byte, m agentMedia) (agentCall, *agentRefusal) {
+	v, err := parseJSON(body)
+	if err != nil {
+		return agentCall{}, refuse(http.StatusBadRequest, textParseJSON+err.Error())
+	}
+	if msg := convert(agentCallMsg, v); msg != "" {
+		return agentCall{}, refuse(http.StatusBadRequest, msg) // the agent adds no prefix
+	}
+	raw, _ := v.(map[string]any)
+	call := agentCall{raw: raw}
+	if err := json.Unmarshal(normalise(agentCallMsg, v), &call.AgentAPICall); err != nil {
+		return call, refuse(http.StatusBadRequest, err.Error())
+	}
+	if msg := validateAgentCall(&call); msg != "" {
+		return call, refuse(http.StatusBadRequest, "Failed to validate agent::Call: "+msg)
+	}
+	switch t := call.Type; {
+	case m.streaming && t != mesos.AgentAttachContainerInput:
+		return call, refuse(http.StatusUnsupportedMediaType, "Streaming 'Content-Type' application/recordio is not supported for "+string(t)+" call")
+	case !m.streaming && t == mesos.AgentAttachContainerInput:
+		return call, refuse(http.StatusUnsupportedMediaType, "Expecting 'Content-Type' to be application/recordio for ATTACH_CONTAINER_INPUT call")
+	case m.streamingAccept && t != mesos.AgentAttachContainerOutput && t != mesos.AgentLaunchNestedContainerSession:
+		return call, refuse(http.StatusNotAcceptable, "Streaming response is not supported for "+string(t)+" call")
+	}
+	return call, nil
 }
 
 // agentCall is agent.proto's Call as the stand-in reads it: the payloads

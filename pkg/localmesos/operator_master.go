@@ -122,41 +122,67 @@ func (s *Server) masterCall(call *mesos.OperatorCall) opReply {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if r, ok := s.read(call); ok {
+		return r
+	}
+	return m.change(call)
+}
+
+// read answers the calls that only look at the cluster; ok is false for
+// the others. Called with m.mu held.
+func (s *Server) read(call *mesos.OperatorCall) (opReply, bool) {
+	m := s.master
 	switch call.Type {
 	case mesos.GetHealth:
-		return okReply(mesos.OperatorResponse{GetHealth: &mesos.GetHealthResponse{Healthy: true}})
+		return okReply(mesos.OperatorResponse{GetHealth: &mesos.GetHealthResponse{Healthy: true}}), true
 	case mesos.GetMetrics:
-		return okReply(mesos.OperatorResponse{GetMetrics: &mesos.GetMetricsResponse{Metrics: metricList(s.masterMetrics())}})
+		return okReply(mesos.OperatorResponse{GetMetrics: &mesos.GetMetricsResponse{Metrics: metricList(s.masterMetrics())}}), true
 	case mesos.GetLoggingLevel:
-		return okReply(mesos.OperatorResponse{GetLoggingLevel: &mesos.GetLoggingLevelResponse{Level: m.logging.get()}})
-	case mesos.SetLoggingLevel:
-		m.logging.set(call.SetLoggingLevel)
-		return emptyOK
+		return okReply(mesos.OperatorResponse{GetLoggingLevel: &mesos.GetLoggingLevelResponse{Level: m.logging.get()}}), true
 	case mesos.GetMaster:
-		return okReply(mesos.OperatorResponse{GetMaster: &mesos.GetMasterResponse{MasterInfo: m.info, StartTime: seconds(m.started), ElectedTime: seconds(m.elected)}})
+		return okReply(mesos.OperatorResponse{GetMaster: &mesos.GetMasterResponse{MasterInfo: m.info, StartTime: seconds(m.started), ElectedTime: seconds(m.elected)}}), true
 	case mesos.GetState:
 		st := m.getState()
-		return okReply(mesos.OperatorResponse{GetState: &st})
+		return okReply(mesos.OperatorResponse{GetState: &st}), true
 	case mesos.GetAgents:
 		a := m.getAgents()
-		return okReply(mesos.OperatorResponse{GetAgents: &a})
+		return okReply(mesos.OperatorResponse{GetAgents: &a}), true
 	case mesos.GetFrameworks:
 		f := m.getFrameworks()
-		return okReply(mesos.OperatorResponse{GetFrameworks: &f})
+		return okReply(mesos.OperatorResponse{GetFrameworks: &f}), true
 	case mesos.GetExecutors:
 		e := m.getExecutors()
-		return okReply(mesos.OperatorResponse{GetExecutors: &e})
+		return okReply(mesos.OperatorResponse{GetExecutors: &e}), true
 	case mesos.GetTasks:
 		t := m.getTasks()
-		return okReply(mesos.OperatorResponse{GetTasks: &t})
+		return okReply(mesos.OperatorResponse{GetTasks: &t}), true
 	case mesos.GetOperations:
 		// Only operations with an id are tracked, and the stand-in
 		// refuses ids on the operations it runs (LAUNCH, LAUNCH_GROUP).
-		return okReply(mesos.OperatorResponse{GetOperations: &mesos.GetOperationsResponse{}})
+		return okReply(mesos.OperatorResponse{GetOperations: &mesos.GetOperationsResponse{}}), true
 	case mesos.GetRoles:
-		return okReply(mesos.OperatorResponse{GetRoles: &mesos.GetRolesResponse{Roles: m.roles()}})
+		return okReply(mesos.OperatorResponse{GetRoles: &mesos.GetRolesResponse{Roles: m.roles()}}), true
 	case mesos.GetWeights:
-		return m.getWeights()
+		return m.getWeights(), true
+	case mesos.GetQuota:
+		return okReply(mesos.OperatorResponse{GetQuota: &mesos.GetQuotaResponse{Status: m.quotaStatus()}}), true
+	case mesos.GetMaintenanceSchedule:
+		return okReply(mesos.OperatorResponse{GetMaintenanceSchedule: &mesos.GetMaintenanceScheduleResponse{Schedule: m.maint.schedule}}), true
+	case mesos.GetMaintenanceStatus:
+		return okReply(mesos.OperatorResponse{GetMaintenanceStatus: &mesos.GetMaintenanceStatusResponse{Status: m.maintenanceStatus()}}), true
+	}
+	return opReply{}, false
+}
+
+// change answers the calls that change the cluster: the logging level,
+// weights, quota, maintenance, agents, reservations, a framework's
+// TEARDOWN. Called with
+// m.mu held.
+func (m *master) change(call *mesos.OperatorCall) opReply {
+	switch call.Type {
+	case mesos.SetLoggingLevel:
+		m.logging.set(call.SetLoggingLevel)
+		return emptyOK
 	case mesos.UpdateWeights:
 		return m.updateWeights(call.UpdateWeights.WeightInfos)
 	case mesos.OperatorTeardown:
@@ -166,18 +192,12 @@ func (s *Server) masterCall(call *mesos.OperatorCall) opReply {
 		}
 		m.removeFramework(fw)
 		return emptyOK
-	case mesos.GetQuota:
-		return okReply(mesos.OperatorResponse{GetQuota: &mesos.GetQuotaResponse{Status: m.quotaStatus()}})
 	case mesos.UpdateQuota:
 		return m.updateQuota(call.UpdateQuota)
 	case mesos.SetQuota:
 		return m.setQuota(call.SetQuota.QuotaRequest)
 	case mesos.RemoveQuota:
 		return m.removeQuota(call.RemoveQuota.Role)
-	case mesos.GetMaintenanceSchedule:
-		return okReply(mesos.OperatorResponse{GetMaintenanceSchedule: &mesos.GetMaintenanceScheduleResponse{Schedule: m.maint.schedule}})
-	case mesos.GetMaintenanceStatus:
-		return okReply(mesos.OperatorResponse{GetMaintenanceStatus: &mesos.GetMaintenanceStatusResponse{Status: m.maintenanceStatus()}})
 	case mesos.UpdateMaintenanceSchedule:
 		return m.updateSchedule(call.UpdateMaintenanceSchedule.Schedule)
 	case mesos.StartMaintenance:

@@ -81,57 +81,16 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	mln, err := net.Listen("tcp", cfg.MasterAddr)
+	mln, info, err := s.listenMaster()
 	if err != nil {
 		s.cleanup()
-		return nil, fmt.Errorf("master: listen on %s: %w", cfg.MasterAddr, err)
+		return nil, err
 	}
-	mhost, mportStr, _ := net.SplitHostPort(mln.Addr().String())
-	mport, _ := strconv.Atoi(mportStr)
-	hostname := cfg.Hostname
-	if hostname == "" {
-		hostname = mhost
-	}
-	id := uuidString(newUUID())
-	ip := resolveIP(hostname, mhost)
-	info := mesos.MasterInfo{
-		ID: id, IP: mesos.PackIP(ip), Port: uint32(mport), PID: fmt.Sprintf("master@%s:%d", ip, mport),
-		Hostname: hostname, Version: Version, Address: &mesos.Address{Hostname: hostname, IP: ip, Port: int32(mport)},
-		Capabilities: []mesos.MasterCapability{{Type: "AGENT_UPDATE"}, {Type: "AGENT_DRAINING"}, {}},
-	}
-	s.master = newMaster(s.cfg, id, info)
-	s.URL = "http://" + net.JoinHostPort(hostname, mportStr)
-
-	var listeners []net.Listener
-	for i, addr := range cfg.AgentAddrs {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			mln.Close()
-			for _, l := range listeners {
-				l.Close()
-			}
-			s.cleanup()
-			return nil, fmt.Errorf("agent %d: listen on %s: %w", i, addr, err)
-		}
-		listeners = append(listeners, ln)
-		ahost, aportStr, _ := net.SplitHostPort(ln.Addr().String())
-		aport, _ := strconv.Atoi(aportStr)
-		ahostname := cfg.Hostname
-		if ahostname == "" {
-			ahostname = ahost
-		}
-		rec := &agentRec{
-			id: fmt.Sprintf("%s-S%d", id, i), hostname: ahostname, port: aport, attributes: attributes,
-			total: poolOf(shiftPorts(resources, i)), offered: newPool(), used: newPool(), registered: time.Now(),
-		}
-		a := newAgent(rec, s.master, runner, s.cfg.WorkDir, s.cfg.Logger)
-		if err := a.files.attach(s.logFile.path, "/slave/log"); err != nil {
-			s.cleanup()
-			return nil, err
-		}
-		s.agents = append(s.agents, a)
-		s.master.agents = append(s.master.agents, rec)
-		s.AgentURLs = append(s.AgentURLs, "http://"+net.JoinHostPort(ahostname, aportStr))
+	listeners, err := s.addAgents(info.ID, resources, attributes, runner)
+	if err != nil {
+		mln.Close()
+		s.cleanup()
+		return nil, err
 	}
 
 	s.master.nextAgent = len(s.master.agents)
@@ -156,6 +115,70 @@ func New(cfg Config) (*Server, error) {
 	s.wg.Go(func() { s.master.run(s.done) })
 	s.cfg.Logger.Info("localmesos started", "master", s.URL, "agents", s.AgentURLs, "runner", runner.Name(), "note", StandIn)
 	return s, nil
+}
+
+// listenMaster binds the master's address and makes the master, with the
+// MasterInfo it announces (and writes to ZooKeeper).
+func (s *Server) listenMaster() (net.Listener, mesos.MasterInfo, error) {
+	cfg := s.cfg
+	mln, err := net.Listen("tcp", cfg.MasterAddr)
+	if err != nil {
+		return nil, mesos.MasterInfo{}, fmt.Errorf("master: listen on %s: %w", cfg.MasterAddr, err)
+	}
+	mhost, mportStr, _ := net.SplitHostPort(mln.Addr().String())
+	mport, _ := strconv.Atoi(mportStr)
+	hostname := cfg.Hostname
+	if hostname == "" {
+		hostname = mhost
+	}
+	id := uuidString(newUUID())
+	ip := resolveIP(hostname, mhost)
+	info := mesos.MasterInfo{
+		ID: id, IP: mesos.PackIP(ip), Port: uint32(mport), PID: fmt.Sprintf("master@%s:%d", ip, mport),
+		Hostname: hostname, Version: Version, Address: &mesos.Address{Hostname: hostname, IP: ip, Port: int32(mport)},
+		Capabilities: []mesos.MasterCapability{{Type: "AGENT_UPDATE"}, {Type: "AGENT_DRAINING"}, {}},
+	}
+	s.master = newMaster(s.cfg, id, info)
+	s.URL = "http://" + net.JoinHostPort(hostname, mportStr)
+	return mln, info, nil
+}
+
+// addAgents binds each agent's address and registers the agent with the
+// master; their ports ranges are shifted so that they never clash.
+func (s *Server) addAgents(masterID string, resources mesos.Resources, attributes []mesos.Attribute, runner Runner) ([]net.Listener, error) {
+	cfg := s.cfg
+	var listeners []net.Listener
+	for i, addr := range cfg.AgentAddrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
+			return nil, fmt.Errorf("agent %d: listen on %s: %w", i, addr, err)
+		}
+		listeners = append(listeners, ln)
+		ahost, aportStr, _ := net.SplitHostPort(ln.Addr().String())
+		aport, _ := strconv.Atoi(aportStr)
+		ahostname := cfg.Hostname
+		if ahostname == "" {
+			ahostname = ahost
+		}
+		rec := &agentRec{
+			id: fmt.Sprintf("%s-S%d", masterID, i), hostname: ahostname, port: aport, attributes: attributes,
+			total: poolOf(shiftPorts(resources, i)), offered: newPool(), used: newPool(), registered: time.Now(),
+		}
+		a := newAgent(rec, s.master, runner, s.cfg.WorkDir, s.cfg.Logger)
+		if err := a.files.attach(s.logFile.path, "/slave/log"); err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
+			return nil, err
+		}
+		s.agents = append(s.agents, a)
+		s.master.agents = append(s.master.agents, rec)
+		s.AgentURLs = append(s.AgentURLs, "http://"+net.JoinHostPort(ahostname, aportStr))
+	}
+	return listeners, nil
 }
 
 // shiftPorts moves the ports ranges of the i-th agent past those of the
