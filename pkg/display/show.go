@@ -76,7 +76,7 @@ func Tasks(tasks []session.Task) {
 			state += " (unconfirmed: reconciling)"
 		}
 		t.Rows = append(t.Rows, []string{task.ID.Value, state, session.Explain(task.Status), shortID(task.AgentID.Value),
-			time.Since(task.First).Round(time.Second).String(), joinStates(task.States)})
+			time.Since(task.First).Round(time.Second).String(), task.Path()})
 	}
 	t.Show()
 }
@@ -212,14 +212,6 @@ func sentence(note string) string {
 		note += "."
 	}
 	return note
-}
-
-func joinStates(states []mesos.TaskState) string {
-	parts := make([]string, len(states))
-	for i, s := range states {
-		parts[i] = string(s)
-	}
-	return strings.Join(parts, " → ")
 }
 
 func ago(t time.Time) string {

@@ -241,6 +241,9 @@ var reasons = map[string]string{
 	"REASON_SLAVE_DISCONNECTED":        "its agent disconnected",
 }
 
+// Path is the states the task went through, as "TASK_STARTING → TASK_RUNNING".
+func (t Task) Path() string { return joinStates(t.States) }
+
 func joinStates(states []mesos.TaskState) string {
 	parts := make([]string, len(states))
 	for i, s := range states {
