@@ -187,3 +187,22 @@ func Poll(ctx context.Context, interval time.Duration, cond func() (bool, error)
 		}
 	}
 }
+
+// LogTail is the last n lines of a log file written after offset (at
+// most 16 KiB of them), for a failure message: what a test server said
+// since it started.
+func LogTail(path string, offset int64, n int) string {
+	const maxBytes = 16 << 10
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(cannot read log: %v)", err)
+	}
+	if offset <= int64(len(b)) {
+		b = b[offset:]
+	}
+	if len(b) > maxBytes {
+		b = b[len(b)-maxBytes:]
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

@@ -1,7 +1,6 @@
 package mesostest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -247,24 +246,7 @@ func (p *Process) Kill() {
 
 // Tail returns the last lines (at most n) written to the log since the
 // byte offset from.
-func (p *Process) Tail(from int64, n int) string {
-	const maxBytes = 16 << 10
-	b, err := os.ReadFile(p.LogFile)
-	if err != nil {
-		return fmt.Sprintf("(cannot read log: %v)", err)
-	}
-	if from <= int64(len(b)) {
-		b = b[from:]
-	}
-	if len(b) > maxBytes {
-		b = b[len(b)-maxBytes:]
-	}
-	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return string(bytes.Join(lines, []byte("\n")))
-}
+func (p *Process) Tail(from int64, n int) string { return testenv.LogTail(p.LogFile, from, n) }
 
 // logSize is the log's current length: where the next run's lines begin.
 func (p *Process) logSize() int64 {

@@ -1,7 +1,6 @@
 package zktest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -302,21 +301,4 @@ preAllocSize=1024
 }
 
 // logTail returns the last lines written to the log since offset.
-func (s *Server) logTail(offset int64) string {
-	const maxLines, maxBytes = 30, 8 << 10
-	b, err := os.ReadFile(s.LogFile)
-	if err != nil {
-		return fmt.Sprintf("(cannot read log: %v)", err)
-	}
-	if offset <= int64(len(b)) {
-		b = b[offset:]
-	}
-	if len(b) > maxBytes {
-		b = b[len(b)-maxBytes:]
-	}
-	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
-	if len(lines) > maxLines {
-		lines = lines[len(lines)-maxLines:]
-	}
-	return string(bytes.Join(lines, []byte("\n")))
-}
+func (s *Server) logTail(offset int64) string { return testenv.LogTail(s.LogFile, offset, 30) }
