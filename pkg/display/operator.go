@@ -3,6 +3,7 @@ package display
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
@@ -129,16 +130,22 @@ func timeOf(ti *mesos.TimeInfo) string {
 
 // OperatorEvents shows an operator event stream in a table that fills in
 // live, until stop says an event is the last, or for at most d; then it
-// closes the stream and leaves the final table in the output.
+// closes the stream and leaves the final table in the output. A stream
+// that ends before that (the master went away) says so under the table.
 func OperatorEvents(stream *operator.Stream, d time.Duration, stop func(mesos.OperatorEvent) bool) {
-	deadline := time.AfterFunc(d, func() { stream.Close() })
+	var timedOut atomic.Bool
+	deadline := time.AfterFunc(d, func() { timedOut.Store(true); stream.Close() })
 	defer deadline.Stop()
 	defer stream.Close()
 	var events []mesos.OperatorEvent
 	var received []time.Time
 	live := NewLive()
+	var broken error
 	for ev, err := range stream.Events() {
 		if err != nil {
+			if !timedOut.Load() {
+				broken = err
+			}
 			break
 		}
 		events, received = append(events, ev), append(received, time.Now())
@@ -148,4 +155,7 @@ func OperatorEvents(stream *operator.Stream, d time.Duration, stop func(mesos.Op
 		}
 	}
 	live.Final()
+	if broken != nil {
+		Say("The event stream ended early: %v. Run the \"Health and version\" cell to see whether the master is up, then this cell again.", broken)
+	}
 }

@@ -10,6 +10,7 @@ package sleeper
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
@@ -50,6 +51,7 @@ func run(ctx context.Context, opts session.Options) error {
 	if err := c.Accept(ctx, []mesos.OfferID{offer.ID}, []mesos.Operation{mesos.LaunchOp(task)}, nil); err != nil {
 		return err
 	}
+	launched.Store(task.TaskID.Value)
 	if _, err := s.WaitTask(ctx, task.TaskID, mesos.TaskRunning); err != nil {
 		return err
 	}
@@ -60,11 +62,18 @@ func run(ctx context.Context, opts session.Options) error {
 	return err
 }
 
-// Killed reports whether an operator event is the end of a task: where a
-// cell that watches the sleeper can stop.
+// Killed reports whether an operator event is the end of the task this
+// program's sleeper launched: where a cell that watches the sleeper can
+// stop. Other frameworks' tasks (a workshop's other attendees) ending on
+// the same stream do not count.
 func Killed(ev mesos.OperatorEvent) bool {
-	return ev.TaskUpdated != nil && ev.TaskUpdated.State.Terminal()
+	id, _ := launched.Load().(string)
+	return id != "" && ev.TaskUpdated != nil && ev.TaskUpdated.State.Terminal() &&
+		ev.TaskUpdated.Status.TaskID.Value == id
 }
+
+// launched is the id of the last task a sleeper in this program launched.
+var launched atomic.Value
 
 // Framework is the framework the sleeper registered in opts' session, for
 // an operator's TEARDOWN. Its error, when there is none (or it is gone),
