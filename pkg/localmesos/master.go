@@ -297,7 +297,6 @@ func (m *master) allocate() {
 		for _, o := range offers {
 			ev.Offers.Offers = append(ev.Offers.Offers, m.offerJSON(o))
 		}
-		m.counters["master/offers_sent"] += float64(len(offers))
 		fw.sub.send(ev)
 	}
 }

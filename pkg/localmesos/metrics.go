@@ -43,9 +43,6 @@ func (s *Server) masterMetrics() map[string]float64 {
 	for k, v := range m.counters {
 		out[k] += v
 	}
-	// The allocator counts the offers it makes (master.go), which no
-	// metric of Mesos' shows.
-	delete(out, "master/offers_sent")
 	for _, st := range []string{"finished", "failed", "killed", "lost", "error", "dropped", "gone", "gone_by_operator"} {
 		out["master/tasks_"+st] += 0
 	}
