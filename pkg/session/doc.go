@@ -98,12 +98,20 @@
 // so that no listener is left running overnight; the framework then lives
 // out its failover timeout and no longer.
 //
+// Offers nobody uses go back: a notebook framework wants offers only while
+// a cell waits for one, and Mesos offers each agent's free resources to one
+// framework at a time, so an offer held while the learner reads is an agent
+// another tab, or another workshop attendee, cannot get. The listener
+// declines an offer no cell has used within Options.HoldOffers (30 s),
+// refused for as long, and records that DECLINE in calls.jsonl; Wait for
+// offers sends REVIVE when such a filter is what holds offers back.
+//
 // # What cells call
 //
 //	nb := session.Options{Name: "demo-api", Observer: display.Observer()} // the Configuration cell
 //	s, err := session.Start(ctx, nb)   // the Subscribe cell
 //	s, err := session.Resume(ctx, nb)  // every later cell
-//	offers, err := s.Offers()          // offered, minus rescinded, accepted, declined or expired
+//	offers, err := s.Offers()          // offered, minus rescinded, accepted, declined (by a cell or given back) or expired
 //	tasks, err := s.Tasks()            // the latest status of each task, and the states it went through
 //	entries, err := s.Events(0)        // the journal after a sequence number
 //	offer, err := s.WaitOffer(ctx)     // ctx's deadline is how long to wait

@@ -69,6 +69,8 @@ type listenerConfig struct {
 	Principal        string          `json:"principal,omitempty"`
 	Framework        json.RawMessage `json:"framework_info"`
 	MissedHeartbeats int             `json:"missed_heartbeats,omitempty"`
+	// HoldOffers is Options.HoldOffers in seconds; negative: keep them.
+	HoldOffers float64 `json:"hold_offers_seconds,omitempty"`
 }
 
 // writeAtomic writes a file so that no reader ever sees half of it: a

@@ -44,9 +44,10 @@ type listener struct {
 	client  *scheduler.Client
 	log     *log.Logger
 
-	mu    sync.Mutex
-	state State
-	sub   *scheduler.Subscription // the current stream, for closing it from outside
+	mu        sync.Mutex
+	state     State
+	sub       *scheduler.Subscription // the current stream, for closing it from outside
+	rescinded map[string]bool         // offers the master took back, until their hold ends
 }
 
 // RunListener is the body of the mesos-listener program: it holds the
@@ -62,7 +63,7 @@ func RunListener(ctx context.Context, dir string) error {
 		return err
 	}
 
-	l := &listener{dir: dir, log: log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds)}
+	l := &listener{dir: dir, log: log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds), rescinded: map[string]bool{}}
 	b, err := os.ReadFile(filepath.Join(dir, configFile))
 	if err != nil {
 		return fmt.Errorf("read listener config: %w", err)
@@ -218,6 +219,14 @@ func (l *listener) read(ctx context.Context, sub *scheduler.Subscription) error 
 		l.mu.Unlock()
 		if ev.Type == mesos.EventHeartbeat || ev.Type == mesos.EventSubscribed {
 			l.writeState()
+		}
+		switch {
+		case ev.Type == mesos.EventOffers && ev.Offers != nil:
+			l.hold(ctx, sub, ev.Offers.Offers)
+		case ev.Type == mesos.EventRescind && ev.Rescind != nil:
+			l.mu.Lock()
+			l.rescinded[ev.Rescind.OfferID.Value] = true
+			l.mu.Unlock()
 		}
 		if needsAck {
 			if err := l.client.Acknowledge(ctx, ev.Update.Status); err != nil {

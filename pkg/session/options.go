@@ -45,6 +45,12 @@ const (
 // by the next morning.
 const DefaultFailoverTimeout = time.Hour
 
+// DefaultHoldOffers is how long a session's listener keeps an unused
+// offer: longer than a learner takes from the offer cell to ACCEPT, short
+// enough that a second framework on one agent (another tab, another
+// attendee) gets it within half a minute.
+const DefaultHoldOffers = 30 * time.Second
+
 // DefaultKeepJournals is how long the journal of a removed framework is
 // kept before a Start prunes it.
 const DefaultKeepJournals = 7 * 24 * time.Hour
@@ -94,6 +100,12 @@ type Options struct {
 	// another master than Client.Master names, and talk to that master:
 	// for the cell that tears such a framework down.
 	AnyMaster bool
+	// HoldOffers is how long the listener keeps an offer no cell has
+	// used before it gives it back (DECLINE, refused for as long), so that
+	// a learner reading prose does not hold an agent other frameworks
+	// wait for (default DefaultHoldOffers). Negative: keep offers until
+	// a cell uses them, as a framework that hoards would.
+	HoldOffers time.Duration
 	// Observer, when set, is shown what the session does: the calls its
 	// clients make, waits in progress, a listener it restarted.
 	Observer Observer
@@ -216,6 +228,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 60 * time.Second
+	}
+	if o.HoldOffers == 0 {
+		o.HoldOffers = DefaultHoldOffers
 	}
 	if o.KeepJournals <= 0 {
 		o.KeepJournals = DefaultKeepJournals

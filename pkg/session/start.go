@@ -281,7 +281,8 @@ func (s *Session) spawnListener(ctx context.Context, st State) error {
 		return err
 	}
 	cfg := listenerConfig{Name: opts.Name, MasterRedacted: redact(opts.Client.Master), CAFile: opts.Client.CAFile,
-		Principal: opts.Client.Principal, Framework: fi, MissedHeartbeats: opts.Client.MissedHeartbeats}
+		Principal: opts.Client.Principal, Framework: fi, MissedHeartbeats: opts.Client.MissedHeartbeats,
+		HoldOffers: opts.HoldOffers.Seconds()}
 	if err := writeJSON(filepath.Join(s.Dir, configFile), cfg); err != nil {
 		return err
 	}

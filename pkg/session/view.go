@@ -144,7 +144,7 @@ func (s *Session) Offers() ([]mesos.Offer, error) {
 	if err != nil || lastSub < 0 || st.Status != StatusSubscribed || tornDown(s.Dir, st.FrameworkID) || !listenerRunning(s.Dir) {
 		return nil, err
 	}
-	used, err := s.usedOffers()
+	used, err := usedOffers(s.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -167,8 +167,8 @@ func (s *Session) Offers() ([]mesos.Offer, error) {
 
 // usedOffers are the offer ids of every ACCEPT and DECLINE the master
 // accepted (202), whatever became of them: an offer is good for one call.
-func (s *Session) usedOffers() (map[string]bool, error) {
-	calls, err := readCalls(filepath.Join(s.Dir, callsFile))
+func usedOffers(dir string) (map[string]bool, error) {
+	calls, err := readCalls(filepath.Join(dir, callsFile))
 	if err != nil {
 		return nil, err
 	}
