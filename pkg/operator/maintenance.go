@@ -126,7 +126,7 @@ func (c *Client) WaitDrained(ctx context.Context, agent mesos.AgentID) (*mesos.A
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("agent %s is still %s after %s: a task on it has not ended, or its framework has not acknowledged its last update (a disconnected framework cannot); REACTIVATE_AGENT is refused until it is DRAINED", agent.Value, a.DrainInfo.State, DrainWait)
+			return nil, fmt.Errorf("agent %s is still %s after %s: a task on it has not ended, or its framework has not acknowledged its last update (a disconnected framework cannot); REACTIVATE_AGENT is refused until it is DRAINED: wait, then try again", agent.Value, a.DrainInfo.State, DrainWait)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
