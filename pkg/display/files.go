@@ -64,7 +64,8 @@ func FilesTable(dir string, files []mesos.FileInfo) Table {
 }
 
 // ContainersTable lists an agent's containers (GET_CONTAINERS): whose
-// executor each runs, its limits and what it uses.
+// executor each runs, its limits ("none" when the agent enforces none)
+// and what it uses.
 func ContainersTable(cs []mesos.Container) Table {
 	t := Table{Title: fmt.Sprintf("%d container(s)", len(cs)), Empty: "no containers",
 		Header: []string{"container", "executor", "framework", "cpus limit", "mem limit MB", "mem used MB"}}
@@ -76,9 +77,15 @@ func ContainersTable(cs []mesos.Container) Table {
 		if c.FrameworkID != nil {
 			fw = shortID(c.FrameworkID.Value)
 		}
-		limit, lmem, rss := "", "", ""
+		limit, lmem, rss := "none", "none", ""
 		if s := c.ResourceStatistics; s != nil {
-			limit, lmem, rss = fmt.Sprintf("%g", s.CPUsLimit), megabytes(s.MemLimitBytes), megabytes(s.MemRSSBytes)
+			if s.CPUsLimit > 0 {
+				limit = fmt.Sprintf("%g", s.CPUsLimit)
+			}
+			if s.MemLimitBytes > 0 {
+				lmem = megabytes(s.MemLimitBytes)
+			}
+			rss = megabytes(s.MemRSSBytes)
 		}
 		t.Rows = append(t.Rows, []string{shortID(c.ContainerID.Value), exec, fw, limit, lmem, rss})
 	}
