@@ -103,7 +103,7 @@ func running(s *session.Session) (Held, error) {
 		return Held{}, err
 	}
 	if t.State != mesos.TaskRunning || t.Unconfirmed {
-		return Held{}, fmt.Errorf("task %s is %s (%s): %s again", t.ID.Value, t.State, session.Explain(t.Status), launchFirst)
+		return Held{}, fmt.Errorf("task %s is %s (%s): run the Metrics cell first: it launches another", t.ID.Value, t.State, session.Explain(t.Status))
 	}
 	return held(s, t)
 }
