@@ -13,11 +13,13 @@ import (
 // Tables of what the operator API answers: the cluster as an operator (or
 // a workshop teacher) sees it, every framework and task, not only ours.
 
-// AgentsTable lists agents: id, host, version, total and allocated cpus
-// and mem, attributes.
+// AgentsTable lists agents: id, host, version, whether they are offered
+// (active, deactivated, draining), total cpus and mem, what tasks and
+// their executors use (allocated), what sits in outstanding offers
+// (offered: Mesos counts it apart), attributes.
 func AgentsTable(r *mesos.GetAgentsResponse) Table {
 	t := Table{Title: fmt.Sprintf("%d agent(s)", len(r.Agents)), Empty: "no agents registered",
-		Header: []string{"agent", "host", "version", "cpus", "mem MB", "ports", "allocated cpus", "allocated mem", "attributes"}}
+		Header: []string{"agent", "host", "version", "state", "cpus", "mem MB", "ports", "allocated cpus", "allocated mem", "offered cpus", "offered mem", "attributes"}}
 	for _, a := range r.Agents {
 		var attrs []string
 		for _, at := range a.AgentInfo.Attributes {
@@ -27,11 +29,26 @@ func AgentsTable(r *mesos.GetAgentsResponse) Table {
 		if a.AgentInfo.ID != nil {
 			id = shortID(a.AgentInfo.ID.Value)
 		}
-		t.Rows = append(t.Rows, []string{id, fmt.Sprintf("%s:%d", a.AgentInfo.Hostname, a.AgentInfo.Port), a.Version,
+		t.Rows = append(t.Rows, []string{id, fmt.Sprintf("%s:%d", a.AgentInfo.Hostname, a.AgentInfo.Port), a.Version, agentState(a),
 			fmt.Sprintf("%g", a.TotalResources.CPUs()), fmt.Sprintf("%g", a.TotalResources.Mem()), a.TotalResources.Ports().String(),
-			fmt.Sprintf("%g", a.AllocatedResources.CPUs()), fmt.Sprintf("%g", a.AllocatedResources.Mem()), strings.Join(attrs, "; ")})
+			fmt.Sprintf("%g", a.AllocatedResources.CPUs()), fmt.Sprintf("%g", a.AllocatedResources.Mem()),
+			fmt.Sprintf("%g", a.OfferedResources.CPUs()), fmt.Sprintf("%g", a.OfferedResources.Mem()), strings.Join(attrs, "; ")})
 	}
 	return t
+}
+
+// agentState is whether the master offers the agent's resources, and why
+// not.
+func agentState(a mesos.AgentState) string {
+	switch {
+	case a.DrainInfo != nil:
+		return a.DrainInfo.State
+	case a.Deactivated:
+		return "deactivated"
+	case !a.Active:
+		return "inactive"
+	}
+	return "active"
 }
 
 // FrameworksTable lists frameworks, current then completed: name, id,

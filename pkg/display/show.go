@@ -185,7 +185,7 @@ func Call(ex httpapi.Exchange) {
 		answer = "no answer: " + ex.Err.Error()
 	}
 	if len(ex.ResponseBody) > 0 {
-		answer += " " + strings.TrimSpace(string(ex.ResponseBody))
+		answer += " " + clip(strings.TrimSpace(string(ex.ResponseBody)))
 	}
 	if gonbui.IsNotebook {
 		showHTML(fmt.Sprintf(`<details><summary><code>%s %s</code> → <b>%s</b> (%s)</summary><pre style="font-size:85%%">%s</pre></details>`,
@@ -193,6 +193,18 @@ func Call(ex httpapi.Exchange) {
 		return
 	}
 	fmt.Printf("%s %s\n%s\n→ %s\n", ex.Method, ex.URL, body, answer)
+}
+
+// maxAnswer is how much of an answer Call shows: its start says what it
+// is; the cell shows the part it is about.
+const maxAnswer = 300
+
+// clip is an answer's first maxAnswer bytes, and how long it was.
+func clip(answer string) string {
+	if len(answer) <= maxAnswer {
+		return answer
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strings.ToValidUTF8(answer[:maxAnswer], ""), len(answer))
 }
 
 // JSON shows a value the way it goes on the wire.

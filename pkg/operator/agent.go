@@ -24,7 +24,8 @@ type AgentClient struct {
 
 // Agent returns a client for an agent: its base URL or host:port, such as
 // an offer's URL or mesos.AgentState.Address(). It uses the master
-// client's credentials and HTTP client, and does no I/O.
+// client's credentials, HTTP client and observer (Config.Observe), and
+// does no I/O.
 func (c *Client) Agent(address string) (*AgentClient, error) {
 	if _, _, err := net.SplitHostPort(address); err != nil && !strings.Contains(address, "://") {
 		address = net.JoinHostPort(address, "5051") // a bare host: the agent's port, not the master's
@@ -35,7 +36,7 @@ func (c *Client) Agent(address string) (*AgentClient, error) {
 	}
 	cfg := c.http.Config()
 	h, err := httpapi.New(httpapi.Config{Master: base.String(), Principal: cfg.Principal, Secret: cfg.Secret,
-		CAFile: cfg.CAFile, HTTPClient: cfg.HTTPClient, Retries: cfg.Retries, Timeout: cfg.Timeout})
+		CAFile: cfg.CAFile, HTTPClient: cfg.HTTPClient, Retries: cfg.Retries, Timeout: cfg.Timeout, Observe: cfg.Observe})
 	if err != nil {
 		return nil, err
 	}
@@ -48,12 +49,20 @@ func (c *Client) AgentOf(ctx context.Context, id mesos.AgentID) (*AgentClient, e
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range agents.Agents {
-		if a.AgentInfo.ID != nil && *a.AgentInfo.ID == id {
-			return c.Agent(a.Address())
-		}
+	if a, ok := findAgent(agents, id); ok {
+		return c.Agent(a.Address())
 	}
 	return nil, fmt.Errorf("agent %s is not registered with the master (GET_AGENTS does not list it): it may have been removed", id.Value)
+}
+
+// findAgent is the agent of that id in GET_AGENTS' answer.
+func findAgent(agents *mesos.GetAgentsResponse, id mesos.AgentID) (mesos.AgentState, bool) {
+	for _, a := range agents.Agents {
+		if a.AgentInfo.ID != nil && *a.AgentInfo.ID == id {
+			return a, true
+		}
+	}
+	return mesos.AgentState{}, false
 }
 
 // Close releases the client's idle connections.

@@ -9,10 +9,12 @@
 //	m, err := c.Metrics(ctx)            // GET_METRICS: m.Value("master/tasks_running")
 //	err = c.UpdateQuota(ctx, false, mesos.QuotaConfig{Role: "dev", Limits: ...})
 //	err = c.DrainAgent(ctx, agentID, operator.DrainOptions{})
+//	_, err = c.WaitDrained(ctx, agentID)  // its tasks ended: REACTIVATE_AGENT may follow
 //
 //	agent, err := c.AgentOf(ctx, task.AgentID)       // or c.Agent(address)
 //	stdout := operator.SandboxPath(task.FrameworkID, task.TaskID.Value) + "/stdout"
 //	out, err := agent.ReadFile(ctx, stdout, 0, -1)   // what the task wrote: its first 64 KiB (ReadAll: all of it)
+//	sb, err := agent.ReadSandbox(ctx, task.FrameworkID, task.TaskID.Value) // the start of its stdout and stderr
 //	for chunk, err := range agent.Follow(ctx, stdout, 0) { ... } // tail -f
 //
 // Each call is a POST to /api/v1 whose answer comes at once: 200 with the

@@ -138,3 +138,33 @@ func (c *Client) Follow(ctx context.Context, path string, offset int64) iter.Seq
 func (c *Client) read(ctx context.Context, path string, offset uint64, length *uint64) (*mesos.ReadFileResponse, error) {
 	return get(ctx, c, mesos.OperatorCall{Type: mesos.ReadFile, ReadFile: &mesos.ReadFileCall{Path: path, Offset: offset, Length: length}}, func(r *mesos.OperatorResponse) *mesos.ReadFileResponse { return r.ReadFile })
 }
+
+// Sandbox is what an executor's sandbox holds of its output: where the
+// agent serves it, and the start of its stdout and stderr.
+type Sandbox struct {
+	// Agent is the agent's base URL.
+	Agent string
+	// Path is the sandbox's path as the agent serves it (SandboxPath).
+	Path string
+	// Stdout and Stderr are each file's size and its first bytes, at most
+	// MaxRead.
+	Stdout, Stderr mesos.ReadFileResponse
+}
+
+// ReadSandbox reads the start of an executor's stdout and stderr, with one
+// READ_FILE each: for a command or Docker task, its own output (its
+// executor's id is the task's).
+func (a *AgentClient) ReadSandbox(ctx context.Context, framework mesos.FrameworkID, executor string) (Sandbox, error) {
+	sb := Sandbox{Agent: a.URL, Path: SandboxPath(framework, executor)}
+	for _, f := range []struct {
+		name string
+		into *mesos.ReadFileResponse
+	}{{"stdout", &sb.Stdout}, {"stderr", &sb.Stderr}} {
+		r, err := a.ReadFile(ctx, sb.Path+"/"+f.name, 0, -1)
+		if err != nil {
+			return sb, fmt.Errorf("read the %s of executor %s on agent %s: %w", f.name, executor, a.URL, err)
+		}
+		*f.into = *r
+	}
+	return sb, nil
+}

@@ -2,6 +2,8 @@ package operator
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/mesosnb/mesosnb/pkg/mesos"
@@ -97,3 +99,39 @@ func (c *Client) ReactivateAgent(ctx context.Context, agent mesos.AgentID) error
 func (c *Client) MarkAgentGone(ctx context.Context, agent mesos.AgentID) error {
 	return c.exec(ctx, mesos.OperatorCall{Type: mesos.MarkAgentGone, MarkAgentGone: &mesos.AgentCall{AgentID: agent}})
 }
+
+// DrainWait bounds WaitDrained.
+var DrainWait = time.Minute
+
+// WaitDrained waits, polling GET_AGENTS, until a draining agent is
+// DRAINED: its tasks ended and their last updates acknowledged, after
+// which REACTIVATE_AGENT may bring it back. An agent that is not draining
+// fails at once with ErrNotDraining.
+func (c *Client) WaitDrained(ctx context.Context, agent mesos.AgentID) (*mesos.AgentState, error) {
+	ctx, cancel := context.WithTimeout(ctx, DrainWait)
+	defer cancel()
+	for {
+		agents, err := c.Agents(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("wait for agent %s to drain: %w", agent.Value, err)
+		}
+		a, ok := findAgent(agents, agent)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("wait for agent %s to drain: GET_AGENTS does not list it: it may have been removed", agent.Value)
+		case a.DrainInfo == nil:
+			return nil, fmt.Errorf("agent %s: %w", agent.Value, ErrNotDraining)
+		case a.DrainInfo.State == "DRAINED":
+			return &a, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("agent %s is still %s after %s: a task on it has not ended, or its framework has not acknowledged its last update (a disconnected framework cannot); REACTIVATE_AGENT is refused until it is DRAINED: wait, then try again", agent.Value, a.DrainInfo.State, DrainWait)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// ErrNotDraining is WaitDrained's error for an agent that no DRAIN_AGENT
+// has touched (or that was reactivated since).
+var ErrNotDraining = errors.New("not draining: run DRAIN_AGENT first")

@@ -1,10 +1,15 @@
-// Package sleeper runs a small framework of its own that launches one
-// short command task and kills it: something for the Operator-API
-// notebook's event stream to show while a cell watches it.
+// Package sleeper runs a small framework of its own for the Operator-API
+// notebook: Start launches one short command task and kills it, something
+// for the event stream to show while a cell watches it; Launch starts one
+// that stays, for the metrics, the agent's containers and files, and a
+// drain to look at.
 //
 //	done := sleeper.Start(ctx, session.Options{Name: "operator-api"})
 //	// ... watch the operator stream until sleeper.Killed(ev) ...
 //	err := <-done
+//
+//	task, err := sleeper.Launch(ctx, session.Options{Name: "operator-api"})
+//	// ... task.AgentID, task.Sandbox() ...
 package sleeper
 
 import (
@@ -30,10 +35,7 @@ func Start(ctx context.Context, opts session.Options) <-chan error {
 func run(ctx context.Context, opts session.Options) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if opts.Framework.Name == "" {
-		opts.Framework.Name = "Operator-API demo (" + session.Identity() + ")"
-	}
-	s, err := session.Start(ctx, opts)
+	s, err := session.Start(ctx, named(opts))
 	if err != nil {
 		return err
 	}
@@ -60,6 +62,14 @@ func run(ctx context.Context, opts session.Options) error {
 	}
 	_, err = s.WaitTask(ctx, task.TaskID, mesos.TaskKilled, mesos.TaskFinished, mesos.TaskFailed)
 	return err
+}
+
+// named gives the framework its default name: the notebook's and yours.
+func named(opts session.Options) session.Options {
+	if opts.Framework.Name == "" {
+		opts.Framework.Name = "Operator-API demo (" + session.Identity() + ")"
+	}
+	return opts
 }
 
 // Killed reports whether an operator event is the end of the task this

@@ -85,6 +85,31 @@ func TestExecutorNotebookRealMesos(t *testing.T) {
 // cells need more than a session: with one, and without the step before
 // them, each such cell names the cell to run first.
 var matrixWithSession = map[string]func(*testing.T, *learner){
+	"Operator-API": func(t *testing.T, l *learner) {
+		// The framework registered by the event stream cell, and no task
+		// of its own running: then drained, so that its task has ended.
+		// A master of its own: the drain must not wait for tasks the
+		// cells run alone above left to frameworks nobody listens to.
+		l.restart(sessionsEnv(freshSessions(t)), "MESOS_MASTER="+simulatedMaster(t, nil).URL)
+		l.ok(opEventStream)
+		cells := []int{opContainers, opFiles, opDrain, opReactivate}
+		for _, cell := range cells {
+			l.restart()
+			if v, _ := verdict(l.run(cell)); !strings.Contains(v, "run the Metrics cell first") {
+				t.Errorf("cell %d (%s) with a framework and no task: %s", cell, firstLine(l.code[cell]), v)
+			}
+		}
+		l.ok(opMetrics)
+		l.ok(opDrain)
+		for _, cell := range cells[:3] {
+			l.restart()
+			if v, _ := verdict(l.run(cell)); !strings.Contains(v, "is TASK_KILLED (REASON_AGENT_DRAINING") || !strings.Contains(v, "run the Metrics cell first: it launches another") {
+				t.Errorf("cell %d (%s) with the task drained: %s", cell, firstLine(l.code[cell]), v)
+			}
+		}
+		l.ok(opReactivate)
+		l.ok(opCleanUp)
+	},
 	"Framework": func(t *testing.T, l *learner) {
 		l.restart(sessionsEnv(freshSessions(t)))
 		l.ok(fwSubscribe)

@@ -94,6 +94,8 @@ func TestDemoAPIRealMesos(t *testing.T) {
 			t.Errorf("the TASK_RUNNING cell after the listener was killed shows: %s", text)
 		case i == demoFetch && !strings.Contains(text, "-> 200 OK"):
 			t.Errorf("the page fetch shows: %s", text)
+		case i == demoSandbox && !strings.Contains(text, containerSaid):
+			t.Errorf("the sandbox cell does not show the container's own output (%q): %s", containerSaid, text)
 		}
 		if framework != "" && i < demoTeardown {
 			if fw := l.frameworkID("demo-api"); fw != framework {

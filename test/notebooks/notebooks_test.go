@@ -343,9 +343,14 @@ func demoSiteTitle(t *testing.T) string {
 	return string(m[1])
 }
 
+// containerSaid is the first line the demo-site container prints on its
+// stdout: the sandbox cell shows it, read from the task's sandbox.
+const containerSaid = "demo-site: listening on"
+
 // checkDemoAPI checks a run of Demo-API: subscribed, an offer table, the
-// task running in a real container whose page was fetched, then killed,
-// and the framework torn down.
+// task running in a real container whose page was fetched and whose own
+// output was read from its sandbox, then killed, and the framework torn
+// down.
 func checkDemoAPI(t *testing.T, e *execution) {
 	nb := checkRun(t, e)
 	text := textOf(nb)
@@ -356,6 +361,9 @@ func checkDemoAPI(t *testing.T, e *execution) {
 		"is TASK_RUNNING after",
 		"-> 200 OK", // the GET of the page the container serves
 		fmt.Sprintf("title %q", demoSiteTitle(t)),
+		containerSaid,                // read from the sandbox's stdout
+		"demo-site: GET / 200 from ", // the page fetch, as the container logged it
+		"stderr: empty",
 		"TASK_KILLED",
 		"removed; the listener stopped",
 	)
@@ -367,6 +375,7 @@ func checkDemoAPI(t *testing.T, e *execution) {
 			t.Errorf("no %s call shown with its request body and answer", call)
 		}
 	}
+	checkSandboxReads(t, text)
 	// A simulated task would reach TASK_RUNNING too: the container must
 	// have been real (the page fetch above also says so).
 	if strings.Contains(text, localmesos.SimulatedMessage) {
@@ -384,20 +393,92 @@ func checkDemoAPI(t *testing.T, e *execution) {
 	}
 }
 
+// Operator-API's code cells, by what they do.
+const (
+	opHealth = iota + 2
+	opFlags
+	opState
+	opAgents
+	opFrameworks
+	opEventStream
+	opBoard
+	opMetrics
+	opContainers
+	opFiles
+	opRoles
+	opQuota
+	opQuotaBack
+	opDrain
+	opReactivate
+	opCleanUp
+)
+
+// checkSandboxReads checks that the sandbox cell showed its two READ_FILE
+// calls to the agent, each with its request and the agent's answer.
+func checkSandboxReads(t *testing.T, text string) {
+	t.Helper()
+	for _, file := range []string{"stdout", "stderr"} {
+		if !regexp.MustCompile(`POST \S+/api/v1\s+→\s+200 OK \{"type":"READ_FILE"[^\n]*\{\s*"type": "READ_FILE",\s*"read_file": \{\s*"path": "/frameworks/[^"]+/executors/[^"]+/runs/latest/` + file + `"`).MatchString(text) {
+			t.Errorf("no READ_FILE of the task's %s shown with its request and answer", file)
+		}
+	}
+}
+
 // checkOperatorAPI checks a run of Operator-API: health, version, and the
-// operator event stream showing its own task launched and killed.
+// operator event stream showing its own task launched and killed, then
+// the sections on flags, metrics, the agent's API, roles, quota and
+// draining.
 func checkOperatorAPI(t *testing.T, e *execution) {
 	nb := checkRun(t, e)
-	wantText(t, textOf(nb),
+	text := textOf(nb)
+	wantText(t, text,
 		"GET /health: true",
 		"GET_HEALTH healthy: true",
-		"GET_VERSION: Mesos "+localmesos.Version,
+		"GET_VERSION: Mesos "+localmesos.Version+" (built by localmesos",
 		"FRAMEWORK_ADDED",
 		"TASK_ADDED",
 		"now TASK_RUNNING",
 		"now TASK_KILLED",
 		"answered 200",
+		"--allocation_interval=1secs",
 	)
+	checkOperatorSections(t, text)
+}
+
+// checkOperatorSections checks what Operator-API's later sections show,
+// on the stand-in and on real Mesos alike: the flags; a task that moves
+// the metrics; the agent's container and the task's sandbox; a quota set
+// and set back, each call shown with its answer; the agent drained, the
+// task killed for it, and the agent back in service.
+func checkOperatorSections(t *testing.T, text string) {
+	t.Helper()
+	wantText(t, text,
+		"--registry=",
+		"GET_CONTAINERS on agent http://127.0.0.1:",
+		"sleeper: holding 0.1 cpus and 32 MB for an hour", // the task's stdout, read from its sandbox
+		"GET_ROLES: ",
+		"TASK_KILLED (REASON_AGENT_DRAINING",
+		"is DRAINED",
+	)
+	for what, re := range map[string]string{
+		"GET_FLAGS' count":                          `GET_FLAGS: [1-9][0-9]* flags, among them:`,
+		"tasks_running before and after the launch": `master/tasks_running\s+0\s+1\s`,
+		"cpus_used before and after the launch":     `master/cpus_used\s+0\s+0\.1\s`,
+		"the held task's container":                 `1 container\(s\)[^\n]*hold-`,
+		"the sandbox's files":                       `LIST_FILES /frameworks/\S+/executors/hold-\S+/runs/latest: \d+ entries[^\n]*stdout`,
+		"the quota set":                             `workshop\s+none\s+cpus:1; mem:512`,
+		"the quota set back":                        `workshop\s+none\s+none`,
+		"the agent back in service":                 `REACTIVATE_AGENT[\s\S]*1 agent\(s\)\s+agent[^\n]*…-S0\s+\S+\s+\S+\s+active\s`,
+	} {
+		if !regexp.MustCompile(re).MatchString(text) {
+			t.Errorf("no cell shows %s (%s)", what, re)
+		}
+	}
+	for _, call := range []string{"UPDATE_QUOTA", "GET_QUOTA", "DRAIN_AGENT", "REACTIVATE_AGENT"} {
+		if !regexp.MustCompile(`POST \S+/api/v1\s+→\s+200 OK[^\n]*\{\s*"type": "` + call + `"`).MatchString(text) {
+			t.Errorf("no %s call shown with its request body and answer", call)
+		}
+	}
 }
 
 // checkZooKeeper checks a run of the ZooKeeper notebook: the masters'

@@ -32,6 +32,7 @@ const (
 	demoAccept
 	demoRunning
 	demoFetch
+	demoSandbox
 	demoAcknowledge
 	demoDecline
 	demoReconcile
@@ -71,7 +72,7 @@ func TestLearnerMatrix(t *testing.T) {
 				// the ACCEPT cell.
 				l.restart(sessionsEnv(freshSessions(t)))
 				l.ok(demoSubscribe)
-				for _, i := range []int{demoRunning, demoFetch, demoAcknowledge, demoReconcile, demoKill} {
+				for _, i := range []int{demoRunning, demoFetch, demoSandbox, demoAcknowledge, demoReconcile, demoKill} {
 					l.restart()
 					if v, _ := verdict(l.run(i)); !strings.Contains(v, "run the ACCEPT cell first") {
 						t.Errorf("cell %d (%s) with a session and no task: %s", i, firstLine(l.code[i]), v)
@@ -115,6 +116,9 @@ func TestRestartEveryStep(t *testing.T) {
 		}
 		if i == demoRunning && !strings.Contains(text, "is TASK_RUNNING") {
 			t.Errorf("the TASK_RUNNING cell after a restart shows: %s", text)
+		}
+		if i == demoSandbox && !strings.Contains(text, containerSaid) {
+			t.Errorf("the sandbox cell after a restart does not show the container's own output (%q): %s", containerSaid, text)
 		}
 		l.restart()
 	}

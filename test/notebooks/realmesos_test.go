@@ -63,7 +63,8 @@ func runAgainst(t *testing.T, name, master string) *execution {
 func checkDemoAPIOnMesos(t *testing.T, e *execution) {
 	t.Helper()
 	text := textOf(checkRun(t, e))
-	wantText(t, text, "TASK_RUNNING", "200 OK", "title \""+demoSiteTitle(t)+"\"", "TASK_KILLED", demoImage)
+	wantText(t, text, "TASK_RUNNING", "200 OK", "title \""+demoSiteTitle(t)+"\"", "TASK_KILLED", demoImage, containerSaid)
+	checkSandboxReads(t, text)
 	if regexp.MustCompile(`Found the [^\n]*stand-in`).MatchString(text) {
 		t.Error("the notebook took real Mesos for the stand-in")
 	}
@@ -108,8 +109,44 @@ func TestNotebooksOnRealMesos(t *testing.T) {
 
 	t.Run("Operator-API", func(t *testing.T) {
 		nb := checkRun(t, runAgainst(t, "Operator-API", cluster.URL()))
-		wantText(t, textOf(nb), "1.11.0", "FRAMEWORK_ADDED", "TASK_ADDED", "TASK_RUNNING", "TASK_KILLED")
+		text := textOf(nb)
+		wantText(t, text, "GET_VERSION: Mesos 1.11.0 (built", "FRAMEWORK_ADDED", "TASK_ADDED", "TASK_RUNNING", "TASK_KILLED")
+		checkOperatorSections(t, text)
+		checkLeftAsFound(t, op)
 	})
+}
+
+// checkLeftAsFound checks that Operator-API left the real cluster as it
+// found it: every agent active and not draining, no framework of its own
+// still registered, and the quota it set back to the default (Mesos keeps
+// the role listed with an empty quota).
+func checkLeftAsFound(t *testing.T, op *operator.Client) {
+	t.Helper()
+	agents, err := op.Agents(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range agents.Agents {
+		if !a.Active || a.Deactivated || a.DrainInfo != nil {
+			t.Errorf("agent %s left active %v, deactivated %v, drain %+v", a.AgentInfo.Hostname, a.Active, a.Deactivated, a.DrainInfo)
+		}
+	}
+	fws, err := op.Frameworks(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fws.Frameworks {
+		t.Errorf("framework %q left registered", f.FrameworkInfo.Name)
+	}
+	quota, err := op.Quota(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range quota.Configs {
+		if len(c.Guarantees) > 0 || len(c.Limits) > 0 {
+			t.Errorf("role %s left with a quota: guarantees %v, limits %v", c.Role, c.Guarantees, c.Limits)
+		}
+	}
 }
 
 // mesosImage is docker/compose.yaml's ZooKeeper, master and agent image

@@ -74,6 +74,9 @@ func TestNotebookInBrowser(t *testing.T) {
 	if !strings.Contains(res.Text, fmt.Sprintf("title %q", demoSiteTitle(t))) {
 		t.Errorf("the page served by the container (title %q) is not shown", demoSiteTitle(t))
 	}
+	if !strings.Contains(res.Text, containerSaid) {
+		t.Errorf("the container's own output (%q), read from its sandbox, is not shown", containerSaid)
+	}
 }
 
 // runInBrowser opens notebooks/<name>.ipynb in Jupyter's classic
