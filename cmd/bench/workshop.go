@@ -107,7 +107,7 @@ func day(dir, master string, n, pid int) (workshop.Result, float64, float64, err
 	cpu0 := proc.CPUTime(pid)
 	res, err := workshop.Run(context.Background(), workshop.Config{
 		Master: master, Attendees: n, Seed: uint64(n), Root: filepath.Join(dir, fmt.Sprintf("sessions-%d-%d", n, time.Now().UnixNano())),
-		Deadline: 4 * time.Minute,
+		Deadline: 150 * time.Second,
 	})
 	_, peak := proc.Memory(pid)
 	return res, float64(peak) / (1 << 20), (proc.CPUTime(pid) - cpu0).Seconds(), err
