@@ -38,6 +38,7 @@ var workshopSetups = []workshopSetup{
 	}},
 	{name: "1 agent, --offer-timeout 10s", flags: func(int) []string { return []string{"--offer-timeout", "10s"} }},
 	{name: "1 agent, --allocation-interval 250ms", flags: func(int) []string { return []string{"--allocation-interval", "250ms"} }},
+	{name: "N agents, no --offer-timeout", flags: func(n int) []string { return []string{"--workshop", strconv.Itoa(n), "--offer-timeout", "0"} }},
 	{name: "--workshop N", flags: func(n int) []string { return []string{"--workshop", strconv.Itoa(n)} },
 		agents: func(n int) int { return n }, masterFlags: []string{"--offer_timeout=10secs"}},
 }
@@ -110,6 +111,11 @@ func day(dir, master string, n, pid int) (workshop.Result, float64, float64, err
 		Deadline: 150 * time.Second,
 	})
 	_, peak := proc.Memory(pid)
+	for _, a := range res.Attendees {
+		if a.Err != nil {
+			fmt.Fprintf(os.Stderr, "bench: workshop: %s stopped in %q: %v\n", a.Name, a.Cell, a.Err)
+		}
+	}
 	return res, float64(peak) / (1 << 20), (proc.CPUTime(pid) - cpu0).Seconds(), err
 }
 
