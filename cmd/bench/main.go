@@ -29,6 +29,7 @@ import (
 
 	"github.com/mesosnb/mesosnb/internal/nbexec"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
+	"github.com/mesosnb/mesosnb/pkg/mesostest"
 )
 
 // Row is one line of the table.
@@ -42,7 +43,11 @@ type Row struct {
 }
 
 func main() {
-	skip := flag.String("skip", "", "comma-separated parts to leave out: recordio, latency, load, cold, warm, cells, mesos, framework")
+	skip := flag.String("skip", "", "comma-separated parts to leave out: recordio, latency, load, cold, warm, cells, mesos, framework, workshop")
+	only := flag.String("only", "", "comma-separated parts to run, leaving out the others")
+	sizes := flag.String("workshop-n", "10,30,60", "workshop: attendees per day against the stand-in")
+	realSizes := flag.String("workshop-mesos-n", "10,30", "workshop: attendees per day against real Mesos 1.11 (when installed)")
+	setups := flag.String("workshop-setups", "", "workshop: only the setups whose names contain one of these (comma-separated)")
 	flag.Parse()
 	skipped := map[string]bool{}
 	for _, s := range strings.Split(*skip, ",") {
@@ -50,7 +55,7 @@ func main() {
 	}
 	var rows []Row
 	step := func(name string, f func() ([]Row, error)) {
-		if skipped[name] {
+		if skipped[name] || (*only != "" && !slices.Contains(splitList(*only), name)) {
 			return
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s...\n", name)
@@ -69,6 +74,14 @@ func main() {
 	step("cells", cellCostRows)
 	step("mesos", sideBySideRows)
 	step("framework", frameworkRows)
+	step("workshop", func() ([]Row, error) {
+		real := atoiList(*realSizes)
+		if _, err := mesostest.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: workshop: no real Mesos (make mesos):", err)
+			real = nil
+		}
+		return workshopRows(atoiList(*sizes), splitList(*setups), real)
+	})
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "NAME\tVALUE\tUNIT\tTARGET\tCOMPARISON\tNOTE")
@@ -88,6 +101,26 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("\nbench: results in", out)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func atoiList(s string) []int {
+	var out []int
+	for _, p := range splitList(s) {
+		if n, err := strconv.Atoi(p); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // goBench runs one Go benchmark and returns, per (sub)benchmark name, its

@@ -6,6 +6,7 @@
 //
 //	go run ./cmd/localmesos                       # master :5050, agent :5051
 //	go run ./cmd/localmesos --agents 2 --runner simulated
+//	go run ./cmd/localmesos --workshop 30           # thirty attendees: see the README
 //	go run ./cmd/localmesos --zk zk://127.0.0.1:2181/mesos --master-addr 127.0.0.1:5060 --agent-addr 127.0.0.1:5061
 //
 // SIGUSR2 restarts its agents, as if their processes had crashed and come
@@ -52,8 +53,12 @@ func run(args []string) error {
 	resources := fs.String("resources", localmesos.DefaultResources, "each agent's resources, in mesos-agent syntax")
 	attributes := fs.String("attributes", localmesos.DefaultAttributes, "each agent's attributes, in mesos-agent syntax")
 	workDir := fs.String("work-dir", "", "where task sandboxes go (default: a temporary directory)")
+	workshop := fs.Int("workshop", 0, "size the cluster for this many workshop attendees: one agent each, with --resources and --offer-timeout of workshop mode unless given")
 	verbose := fs.Bool("v", false, "log what the master and agents do")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := workshopFlags(fs, *workshop, agents, resources, offerTimeout); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -99,6 +104,31 @@ func run(args []string) error {
 	<-ctx.Done()
 	fmt.Println("localmesos: stopping: killing tasks and leaving ZooKeeper")
 	return srv.Close()
+}
+
+// workshopFlags applies --workshop N: N agents, workshop mode's resources
+// and offer timeout, for each of those flags not given on the command line.
+func workshopFlags(fs *flag.FlagSet, n int, agents *int, resources *string, offerTimeout *time.Duration) error {
+	if n < 0 {
+		return errors.New("--workshop must not be negative")
+	}
+	if n == 0 {
+		return nil
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	w := localmesos.Workshop(n)
+	if given["agents"] {
+		return errors.New("--workshop N starts N agents: leave out --agents")
+	}
+	*agents = len(w.AgentAddrs) - 1
+	if !given["resources"] {
+		*resources = w.Resources
+	}
+	if !given["offer-timeout"] {
+		*offerTimeout = w.OfferTimeout
+	}
+	return nil
 }
 
 // agentAddrs is the first agent's address and n more on the next ports.

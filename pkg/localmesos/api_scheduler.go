@@ -361,7 +361,6 @@ func (m *master) decline(ids []mesos.OfferID, f *mesos.Filters) {
 		m.removeOffer(o)
 		m.filter(o.fw, o.agent.id, o.resources, f)
 	}
-	m.allocateSoon()
 }
 
 // revive un-suppresses roles and clears the framework's offer filters.

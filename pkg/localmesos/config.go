@@ -130,3 +130,29 @@ func (c Config) withDefaults() Config {
 	}
 	return c
 }
+
+// WorkshopResources is each agent's resources in workshop mode: room for
+// a few demo-site tasks (0.2 cpus, 64 MB and one port each) per attendee.
+const WorkshopResources = "cpus:1;mem:1024;disk:4096;ports:[9000-9019]"
+
+// WorkshopOfferTimeout is the offer timeout of workshop mode: an offer
+// nobody acts on (an attendee reading, or between cells) goes back to the
+// allocator after this long.
+const WorkshopOfferTimeout = 10 * time.Second
+
+// Workshop returns the configuration for a workshop of n attendees (the
+// `--workshop N` flag): one agent per attendee, sized by
+// WorkshopResources, and offers rescinded after WorkshopOfferTimeout.
+// Mesos offers each agent's free resources to one framework at a time, so
+// with fewer agents than attendees the others wait their turn; the
+// measured reasons are in the README's "Running a workshop". The
+// allocation interval and everything else stay Mesos' defaults. Agents
+// listen on free loopback ports; set AgentAddrs for fixed ones.
+func Workshop(n int) Config {
+	n = max(n, 1)
+	addrs := make([]string, n)
+	for i := range addrs {
+		addrs[i] = "127.0.0.1:0"
+	}
+	return Config{AgentAddrs: addrs, Resources: WorkshopResources, OfferTimeout: WorkshopOfferTimeout}
+}

@@ -90,6 +90,17 @@ var Differences = []Difference{
 		Untested: "the sequences subscribe with one role",
 	},
 	{
+		ID: "agent-order",
+		What: "Each allocation visits the agents in the order they registered; Mesos 1.11 shuffles them every time " +
+			"(random_shuffle in HierarchicalAllocatorProcess::__generateOffers).",
+		Why: "Repeatable offers for tests and notebooks. Who gets an agent is Mesos' rule all the same: the smallest DRF share, " +
+			"then the framework offered least often, then the smaller framework id.",
+		Doc: "Each allocation visits the agents in the order they registered, where Mesos shuffles them; who gets an agent " +
+			"follows Mesos: the smallest DRF share, then the framework offered least often, then the smaller framework id.",
+		README:   "agents are offered in the order they registered (Mesos shuffles them)",
+		Untested: "Mesos' order is random: no sequence can show it",
+	},
+	{
 		ID:   "memory",
 		What: "All state is in memory: a restarted stand-in remembers nothing; agents leave only when an operator removes them, and then go on answering.",
 		Why:  "It is a stand-in started per test or workshop; persistence would add nothing a learner sees.",

@@ -109,6 +109,10 @@
 //     under the docker or simulated runner, fails its tasks with a message
 //     that says so.
 //   - A framework gets offers for one role: its first one.
+//   - Each allocation visits the agents in the order they registered, where
+//     Mesos shuffles them; who gets an agent follows Mesos: the smallest DRF
+//     share, then the framework offered least often, then the smaller
+//     framework id.
 //   - All state is in memory: a restarted stand-in remembers nothing, and its
 //     agents leave only when an operator removes them (an agent marked gone or
 //     taken down goes on answering on its port, its tasks killed, where a

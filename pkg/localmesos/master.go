@@ -91,6 +91,10 @@ type framework struct {
 	// executors are its custom executors, by agent id + "/" + executor
 	// id (executor_master.go).
 	executors map[string]*masterExecutor
+	// allocations counts the offers it has been made: among frameworks
+	// of equal share the one offered least often goes first, so that
+	// frameworks with nothing take turns.
+	allocations uint64
 }
 
 // hold adds (sign 1) or removes (sign -1) resources from what the
@@ -154,6 +158,9 @@ func newMaster(cfg Config, id string, info mesos.MasterInfo) *master {
 
 // allocateSoon asks the allocation loop to run without waiting for the
 // next interval, as Mesos does when a framework subscribes or revives.
+// Resources that come back (declined, left over by an ACCEPT, freed by a
+// task's end) wait for the next interval: Mesos' recoverResources does not
+// allocate.
 func (m *master) allocateSoon() {
 	select {
 	case m.kick <- struct{}{}:
@@ -195,7 +202,9 @@ func offerRole(info mesos.FrameworkInfo) string {
 
 // allocate offers every agent's free resources to the framework with the
 // smallest weighted dominant share that wants them, like Mesos'
-// hierarchical DRF allocator does each allocation interval: roles below
+// hierarchical DRF allocator does each allocation interval (ties go to
+// the framework offered least often so far, then to the smaller framework
+// id, as in Mesos 1.11's DRFSorter::Node::compareDRF): roles below
 // their quota guarantees first, no role beyond its quota limits,
 // reserved resources only to their role, nothing of a deactivated or
 // draining agent. Called with m.mu held.
@@ -254,7 +263,10 @@ func (m *master) allocate() {
 		if a.share != b.share {
 			return a.share < b.share
 		}
-		return a.fw.registered.Before(b.fw.registered)
+		if a.fw.allocations != b.fw.allocations {
+			return a.fw.allocations < b.fw.allocations
+		}
+		return a.fw.id.Value < b.fw.id.Value
 	}
 	sort.Slice(fws, func(i, j int) bool { return before(fws[i], fws[j]) })
 	made := map[*framework][]*offer{}
@@ -319,6 +331,7 @@ func (m *master) newOffer(fw *framework, a *agentRec, res pool) *offer {
 	o := &offer{id: id, role: fw.role, fw: fw, agent: a, resources: res.clone()}
 	a.offered.addPool(res)
 	fw.hold(res, 1)
+	fw.allocations++
 	fw.offers[id] = o
 	m.offers[id] = o
 	if m.cfg.OfferTimeout > 0 {

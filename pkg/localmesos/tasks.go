@@ -31,7 +31,6 @@ func (m *master) accept(fw *framework, acc *mesos.Accept) {
 				m.masterUpdate(fw, ti.TaskID, &agentID, state, mesos.ReasonInvalidOffers, textInvalidOffersPrefix+msg)
 			}
 		}
-		m.allocateSoon()
 		return
 	}
 
@@ -95,7 +94,6 @@ func (m *master) accept(fw *framework, acc *mesos.Accept) {
 	if !remaining.empty() {
 		m.filter(fw, a.id, remaining, acc.Filters)
 	}
-	m.allocateSoon()
 }
 
 // validateOffers is validation::offer::validate plus the empty-list check.
@@ -258,7 +256,6 @@ func (m *master) statusUpdate(a *agentRec, fwID string, st mesos.TaskStatus, lat
 	if latest.Terminal() && !prev.Terminal() {
 		m.releaseTask(t)
 		m.countTerminal(latest)
-		m.allocateSoon()
 	}
 	if appended {
 		m.opEvent(mesos.OperatorEvent{Type: mesos.TaskUpdated, TaskUpdated: &mesos.TaskUpdatedEvent{FrameworkID: fw.id, Status: kept, State: latest}})

@@ -114,7 +114,7 @@
 //	offers, err := s.Offers()          // offered, minus rescinded, accepted, declined (by a cell or given back) or expired
 //	tasks, err := s.Tasks()            // the latest status of each task, and the states it went through
 //	entries, err := s.Events(0)        // the journal after a sequence number
-//	offer, err := s.WaitOffer(ctx)     // ctx's deadline is how long to wait
+//	offer, err := s.WaitOffer(ctx)     // ctx's deadline is how long to wait; REVIVEs if our own filter holds offers back
 //	task, err := s.WaitTask(ctx, id, mesos.TaskRunning)
 //	t, err := s.LastTask()             // what a cell of this session launched last
 //	infos, err := s.Launches()         // every task the session's ACCEPTs launched

@@ -3,11 +3,14 @@ package session_test
 import (
 	"context"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/mesosnb/mesosnb/internal/testenv"
 
+	"github.com/mesosnb/mesosnb/pkg/httpapi"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/session"
@@ -106,4 +109,94 @@ func offerIDs(t *testing.T, s *session.Session) []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// TestWaitOfferRevivesOwnFilter: after the DECLINE cell's refuse_seconds
+// 30 on the only agent, Wait for offers sends REVIVE (once) instead of
+// waiting the filter out, and says why; ACCEPT's 1 s filter is waited out.
+func TestWaitOfferRevivesOwnFilter(t *testing.T) {
+	t.Parallel()
+	srv := startMaster(t, nil)
+	ctx := context.Background()
+	opts := options(t, srv.URL)
+	notes := &noteRecorder{}
+	opts.Observer = notes
+	s := start(t, opts)
+	wait := func() mesos.Offer {
+		t.Helper()
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		o, err := s.WaitOffer(wctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	revives := func() int {
+		calls, err := s.Calls()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range calls {
+			if c.Type == string(mesos.CallRevive) {
+				n++
+			}
+		}
+		return n
+	}
+	c, err := s.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	o := wait()
+	task := mesos.TaskInfo{Name: "t", TaskID: mesos.TaskID{Value: "t"}, AgentID: o.AgentID,
+		Resources: mesos.TaskResources(0.1, 32), Command: &mesos.CommandInfo{Value: "sleep 100"}}
+	if err := c.Accept(ctx, []mesos.OfferID{o.ID}, []mesos.Operation{mesos.LaunchOp(task)}, mesos.RefuseFor(1)); err != nil {
+		t.Fatal(err)
+	}
+	o = wait()
+	if n := revives(); n != 0 {
+		t.Fatalf("after ACCEPT with refuse_seconds 1, WaitOffer sent %d REVIVE(s); want none (the filter ends within a second)", n)
+	}
+	if err := c.Decline(ctx, []mesos.OfferID{o.ID}, mesos.RefuseFor(30)); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	wait()
+	if n := revives(); n != 1 {
+		t.Fatalf("after DECLINE with refuse_seconds 30, WaitOffer sent %d REVIVE(s), want 1", n)
+	}
+	if took := time.Since(began); took > 10*time.Second {
+		t.Fatalf("the offer came after %s: the filter was waited out", took)
+	}
+	if !notes.saw("sending REVIVE") {
+		t.Fatalf("WaitOffer did not say why it sent REVIVE; notes: %q", notes.all())
+	}
+}
+
+// noteRecorder is an Observer that keeps the notes.
+type noteRecorder struct {
+	mu    sync.Mutex
+	notes []string
+}
+
+func (r *noteRecorder) Call(httpapi.Exchange)  {}
+func (r *noteRecorder) Waiting(string, string) {}
+func (r *noteRecorder) Note(n string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notes = append(r.notes, n)
+}
+
+func (r *noteRecorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.notes)
+}
+
+func (r *noteRecorder) saw(part string) bool {
+	return slices.ContainsFunc(r.all(), func(n string) bool { return strings.Contains(n, part) })
 }

@@ -2,7 +2,9 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -88,9 +90,15 @@ func (s *Session) KeepListening(ctx context.Context) error {
 	return nil
 }
 
-// WaitOffer waits for an outstanding offer and returns the first.
+// WaitOffer waits for an outstanding offer and returns the first. When
+// none is outstanding and the framework's own DECLINE (or ACCEPT) asked
+// the master not to offer again for longer than reviveAfter, it sends
+// REVIVE once, as a scheduler that wants offers again must: the master
+// clears the framework's filters (Mesos' reviveOffers), and the Observer
+// is told why.
 func (s *Session) WaitOffer(ctx context.Context) (mesos.Offer, error) {
 	var offer mesos.Offer
+	revived := false
 	err := s.waitFor(ctx, "an offer", func() (bool, string, error) {
 		offers, err := s.Offers()
 		if err != nil || len(offers) > 0 {
@@ -100,12 +108,82 @@ func (s *Session) WaitOffer(ctx context.Context) (mesos.Offer, error) {
 			return len(offers) > 0, "", err
 		}
 		st, _ := readState(s.Dir)
+		if !revived {
+			if f, ok := s.ownFilter(st.FrameworkID, time.Now()); ok {
+				revived = true
+				if err := s.revive(ctx, f); err != nil {
+					return false, "", err
+				}
+			}
+		}
 		return false, fmt.Sprintf("listener %s, last event %s", st.Status, ago(st.LastEvent)), nil
 	}, func(d time.Duration) error {
 		st, _ := readState(s.Dir)
 		return fmt.Errorf("no offer within %s (listener %s %s): are the agents' resources all taken (other frameworks, a task of yours), or refused to you by a DECLINE's filter (REVIVE clears filters)?", d, st.Status, st.Message)
 	})
 	return offer, err
+}
+
+// reviveAfter: a filter of ours that ends sooner than this is waited out
+// (ACCEPT's refuse_seconds 1 in Demo-API), not revived.
+const reviveAfter = 2 * time.Second
+
+// filterCall is a call of ours that set an offer filter.
+type filterCall struct {
+	Type  string
+	Until time.Time
+}
+
+// ownFilter is the longest offer filter the framework's own DECLINE or
+// ACCEPT calls set that is still in force, with no REVIVE after it, if it
+// lasts beyond reviveAfter. Mesos' default refuse_seconds is 5.
+func (s *Session) ownFilter(frameworkID string, now time.Time) (filterCall, bool) {
+	calls, err := readCalls(filepath.Join(s.Dir, callsFile))
+	if err != nil || frameworkID == "" {
+		return filterCall{}, false
+	}
+	var in filterCall
+	for _, c := range calls {
+		var call mesos.Call
+		if c.Status/100 != 2 || json.Unmarshal(c.Request, &call) != nil || call.FrameworkID == nil || call.FrameworkID.Value != frameworkID {
+			continue
+		}
+		var f *mesos.Filters
+		switch {
+		case call.Type == mesos.CallRevive:
+			in = filterCall{}
+			continue
+		case call.Decline != nil:
+			f = call.Decline.Filters
+		case call.Accept != nil:
+			f = call.Accept.Filters
+		default:
+			continue
+		}
+		refuse := 5.0
+		if f != nil && f.RefuseSeconds != nil && *f.RefuseSeconds >= 0 {
+			refuse = *f.RefuseSeconds
+		}
+		if until := c.Time.Add(time.Duration(min(refuse, 365*24*3600) * float64(time.Second))); until.After(in.Until) {
+			in = filterCall{Type: c.Type, Until: until}
+		}
+	}
+	return in, in.Until.Sub(now) > reviveAfter
+}
+
+// revive sends REVIVE for a filter of ours, saying why.
+func (s *Session) revive(ctx context.Context, f filterCall) error {
+	c, err := s.Client()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	s.observer().Note(fmt.Sprintf("This framework's %s asked the master not to offer those resources again until %s: sending REVIVE, which clears its filters.",
+		f.Type, f.Until.Local().Format("15:04:05")))
+	if err := c.Revive(ctx); err != nil {
+		return fmt.Errorf("REVIVE, to clear the filter of this framework's %s: %w", f.Type, err)
+	}
+	return nil
 }
 
 // WaitTask waits until the task reaches one of the states. It fails at
