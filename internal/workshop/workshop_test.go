@@ -2,36 +2,12 @@ package workshop_test
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/mesosnb/mesosnb/internal/workshop"
 	"github.com/mesosnb/mesosnb/pkg/localmesos"
-	"github.com/mesosnb/mesosnb/pkg/session"
 )
-
-// TestMain builds mesos-listener once, as session.Start would, and points
-// the attendees' sessions at it.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "workshop-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	bin := filepath.Join(dir, "mesos-listener")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/mesosnb/mesosnb/cmd/mesos-listener").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build mesos-listener: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	os.Setenv(session.EnvListener, bin)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
 
 // Ten attendees step through Demo-API on the stand-in started as
 // `localmesos --workshop 10` starts it: every one gets a task to

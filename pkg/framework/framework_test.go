@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,20 +57,7 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(framework.EnvDriver); dir != "" {
 		framework.Start(context.Background(), options(dir))
 	}
-	dir, err := os.MkdirTemp("", "framework-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	bin := filepath.Join(dir, "mesos-listener")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/mesosnb/mesosnb/cmd/mesos-listener").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build mesos-listener: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	os.Setenv(session.EnvListener, bin)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 // TestKeepsThree: the driver launches three copies on the offers, then
