@@ -24,6 +24,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -52,6 +53,14 @@ func Path(ctx context.Context, name, env string) (string, error) {
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
+	// One build at a time in this process: the temporary name is per
+	// process, and sessions started together (a workshop's attendees, a
+	// test's) would otherwise build into the same file.
+	building.Lock()
+	defer building.Unlock()
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -68,6 +77,8 @@ func Path(ctx context.Context, name, env string) (string, error) {
 	pruneBuilds(dir, name, bin)
 	return bin, nil
 }
+
+var building sync.Mutex
 
 // binDir is where built programs are cached: <user cache dir>/mesosnb/bin.
 func binDir() (string, error) {

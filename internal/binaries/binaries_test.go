@@ -1,9 +1,13 @@
 package binaries
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -27,5 +31,36 @@ func TestPruneBuilds(t *testing.T) {
 	}
 	if want := []string{"localmesos-a", "mesos-listener-b", "mesos-listener-d"}; !slices.Equal(left, want) {
 		t.Fatalf("left %v, want %v", left, want)
+	}
+}
+
+// Sessions started together in one process (a workshop's attendees) ask
+// for the same program at once on an empty cache: each gets it.
+func TestPathConcurrentFirstBuild(t *testing.T) {
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(gocache))) // keep Go's build cache
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("MESOSNB_TEST_NO_SUCH_ENV", "")
+	const n = 4
+	paths, errs := make([]string, n), make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			paths[i], errs[i] = Path(context.Background(), "mesos-listener", "MESOSNB_TEST_NO_SUCH_ENV")
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || paths[i] != paths[0] {
+			t.Fatalf("call %d: %q, %v (first: %q)", i, paths[i], errs[i], paths[0])
+		}
+	}
+	if _, err := os.Stat(paths[0]); err != nil {
+		t.Fatal(err)
 	}
 }
