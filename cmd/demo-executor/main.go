@@ -69,18 +69,30 @@ func run(cfg executor.Config, out io.Writer) int {
 		d.logf("!", "SUBSCRIBE failed: %v", err)
 		return 1
 	}
-	for ev, err := range sub.Events() {
-		if err != nil {
-			d.logf("!", "%v; killing the tasks and exiting", err)
-			d.killNow()
-			return 1
+	events := pump(sub)
+	for {
+		select {
+		case e, open := <-events:
+			if !open {
+				return d.closed(ctx)
+			}
+			if e.err != nil {
+				d.logf("!", "%v; killing the tasks and exiting", e.err)
+				d.killNow()
+				return 1
+			}
+			d.handle(e.ev, sub)
+		case <-d.wake: // a task's last update went out
 		}
-		d.handle(ev, sub)
 		if d.done() {
 			d.logf("·", "every update acknowledged; exiting")
 			return 0
 		}
 	}
+}
+
+// closed is how the executor ends when the agent closes the stream.
+func (d *demo) closed(ctx context.Context) int {
 	if ctx.Err() != nil {
 		d.logf("!", "signalled; killing the tasks and exiting")
 		d.killNow()
@@ -88,6 +100,27 @@ func run(cfg executor.Config, out io.Writer) int {
 	}
 	d.logf("·", "the agent closed the stream after SHUTDOWN; exiting")
 	return 0
+}
+
+type event struct {
+	ev  mesos.ExecutorEvent
+	err error
+}
+
+// pump hands the stream's events to the loop in run, which also listens
+// for tasks whose last update has gone out.
+func pump(sub *executor.Subscription) <-chan event {
+	events := make(chan event)
+	go func() {
+		defer close(events)
+		for ev, err := range sub.Events() {
+			events <- event{ev, err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return events
 }
 
 // handle does what one event asks.

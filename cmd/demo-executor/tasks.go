@@ -34,6 +34,11 @@ type demo struct {
 	tasks        map[string]*task
 	killingState bool // the framework asked for TASK_KILLING
 	shuttingDown bool
+	reporting    int // tasks that ended and whose last update is still being sent
+
+	// wake tells the event loop to look again whether it may exit: the
+	// agent may acknowledge an update before its POST has returned.
+	wake chan struct{}
 }
 
 // task is one launched task: its process and how it ends.
@@ -46,7 +51,7 @@ type task struct {
 }
 
 func newDemo(out io.Writer) *demo {
-	return &demo{out: out, tasks: map[string]*task{}}
+	return &demo{out: out, tasks: map[string]*task{}, wake: make(chan struct{}, 1)}
 }
 
 // logf writes one line: time, direction, text.
@@ -88,12 +93,24 @@ func (d *demo) launch(info mesos.TaskInfo) {
 	}()
 }
 
-// finished reports how a task ended.
+// finished reports how a task ended. Until the report's POST has returned
+// the executor does not exit: the task is no longer running, but its last
+// update (and the line saying so) is not out yet.
 func (d *demo) finished(t *task, err error) {
 	d.mu.Lock()
 	t.ended = true
+	d.reporting++
 	killed := t.killed
 	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		d.reporting--
+		d.mu.Unlock()
+		select {
+		case d.wake <- struct{}{}:
+		default:
+		}
+	}()
 	switch {
 	case killed:
 		d.update(t.info.TaskID, mesos.TaskKilled, describeExit(err))
@@ -191,12 +208,13 @@ func (d *demo) running() []string {
 }
 
 // done tells whether the executor may exit: it was told to shut down, its
-// tasks have ended and the agent has acknowledged every update.
+// tasks have ended and been reported, and the agent has acknowledged every
+// update.
 func (d *demo) done() bool {
 	d.mu.Lock()
-	shutting := d.shuttingDown
+	waiting := !d.shuttingDown || d.reporting > 0
 	d.mu.Unlock()
-	if !shutting || len(d.running()) > 0 {
+	if waiting || len(d.running()) > 0 {
 		return false
 	}
 	updates, _ := d.c.Unacknowledged()
