@@ -88,25 +88,6 @@ func register(group string, seqs ...sequence) bool {
 	return true
 }
 
-// realMesos is the package's real master and agent, shared by every
-// sequence (one start per test binary); TestMain stops it.
-var realMesos = &mesostest.Shared{}
-
-// TestMain gives the real agent and the stand-ins' agents the same
-// resources but for their ports, so that their Docker tasks can run side
-// by side; each side's ports read {ports} in the texts compared.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	realMesos.Stop()
-	if realLogs != "" {
-		os.RemoveAll(realLogs)
-	}
-	os.Exit(code)
-}
-
-// realLogs is the shared cluster's --log_dir.
-var realLogs string
-
 // logFlags give a real master and agent a --log_dir each, as packaged
 // installs do, so that their /master/log and /slave/log exist as the
 // stand-in's do.
@@ -144,17 +125,13 @@ type diff string
 
 func TestDifferential(t *testing.T) {
 	t.Parallel()
+	// The real master and agent every sequence but the fresh ones shares,
+	// started for this run and stopped at its end: a second run (go test
+	// -count=2) must not meet the first one's frameworks.
 	realResources, realPorts := diffResources(t)
-	realMesos.Options.Resources = realResources
-	if realLogs == "" {
-		dir, err := os.MkdirTemp("", "differential-logs-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		realLogs = dir
-		logFlags(&realMesos.Options, dir)
-	}
-	real := realMesos.Get(t)
+	opts := mesostest.Options{Resources: realResources}
+	logFlags(&opts, t.TempDir())
+	real := mesostest.Start(t, opts)
 	var docker bool
 	if real.Docker {
 		mesostest.NeedDemoImage(t)
