@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
 	"github.com/mesosnb/mesosnb/pkg/executor"
 	"github.com/mesosnb/mesosnb/pkg/mesos"
 	"github.com/mesosnb/mesosnb/pkg/recordio"
@@ -71,7 +71,7 @@ func TestShutdownWaitsForTheLastUpdate(t *testing.T) {
 	}))
 	defer agent.Close()
 
-	var out lockedBuffer
+	var out testenv.Buffer // its client may still write from a goroutine of its own after run returns
 	code := make(chan int, 1)
 	go func() {
 		code <- run(executor.Config{
@@ -99,23 +99,4 @@ func TestShutdownWaitsForTheLastUpdate(t *testing.T) {
 	if got := strings.Join(updates, " "); got != "TASK_RUNNING TASK_KILLED" {
 		t.Errorf("the agent got updates %s, want TASK_RUNNING TASK_KILLED", got)
 	}
-}
-
-// lockedBuffer is the executor's stdout in-process: its client may still
-// write a line from its own goroutine after run returns.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

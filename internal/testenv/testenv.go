@@ -1,6 +1,7 @@
 // Package testenv is what the project's tests and tools share about the
 // machine they run on: free loopback ports, polling until something
-// holds, and the one rule for a missing dependency.
+// holds, a buffer for a program's output, and the one rule for a missing
+// dependency.
 //
 // The rule: a test that needs ZooKeeper, Docker, Jupyter, Chromium or a
 // real Mesos and does not find it is skipped with the command that
@@ -12,9 +13,11 @@
 //	testenv.Eventually(t, 10*time.Second, "the agent registers", registered)
 //	docker := testenv.RequireTool(t, "docker", "it builds an image")
 //	testenv.RequireDocker(t)                      // an engine that answers
+//	var out testenv.Buffer                        // a program's output, read while it writes
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -205,4 +208,24 @@ func LogTail(path string, offset int64, n int) string {
 	}
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// Buffer collects what a program under test writes (its log, its stdout)
+// from goroutines of its own, for the test to read while it runs or
+// after: a bytes.Buffer behind a lock.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/mesosnb/mesosnb/internal/testenv"
 	"github.com/mesosnb/mesosnb/pkg/leader"
 	"github.com/mesosnb/mesosnb/pkg/zktest"
 )
@@ -247,7 +248,7 @@ func TestWatchSurvivesSessionExpiry(t *testing.T) {
 	path := groupPath(t)
 	a := startMaster(t, s.Addr, path, vagrantInfo("a"))
 	p := newProxy(t, s.Addr)
-	var logs syncBuffer
+	var logs testenv.Buffer
 	d := connect(t, mustParse(t, "zk://"+p.addr()+path), &leader.Config{
 		SessionTimeout: time.Second,
 		ConnectTimeout: 500 * time.Millisecond,
@@ -352,7 +353,7 @@ func TestClose(t *testing.T) {
 func TestLogger(t *testing.T) {
 	t.Parallel()
 	s := sharedZK(t)
-	var logs syncBuffer
+	var logs testenv.Buffer
 	d := connect(t, mustParse(t, "zk://mesos:hunter2@"+s.Addr+groupPath(t)), &leader.Config{
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 	})
