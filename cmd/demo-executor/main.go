@@ -69,7 +69,7 @@ func run(cfg executor.Config, out io.Writer) int {
 		d.logf("!", "SUBSCRIBE failed: %v", err)
 		return 1
 	}
-	events := pump(sub)
+	events := pump(ctx, sub)
 	for {
 		select {
 		case e, open := <-events:
@@ -108,13 +108,18 @@ type event struct {
 }
 
 // pump hands the stream's events to the loop in run, which also listens
-// for tasks whose last update has gone out.
-func pump(sub *executor.Subscription) <-chan event {
+// for tasks whose last update has gone out. It stops with ctx, which run
+// cancels when it returns.
+func pump(ctx context.Context, sub *executor.Subscription) <-chan event {
 	events := make(chan event)
 	go func() {
 		defer close(events)
 		for ev, err := range sub.Events() {
-			events <- event{ev, err}
+			select {
+			case events <- event{ev, err}:
+			case <-ctx.Done():
+				return
+			}
 			if err != nil {
 				return
 			}

@@ -34,7 +34,6 @@ type demo struct {
 	tasks        map[string]*task
 	killingState bool // the framework asked for TASK_KILLING
 	shuttingDown bool
-	reporting    int // tasks that ended and whose last update is still being sent
 
 	// wake tells the event loop to look again whether it may exit: the
 	// agent may acknowledge an update before its POST has returned.
@@ -43,11 +42,12 @@ type demo struct {
 
 // task is one launched task: its process and how it ends.
 type task struct {
-	info   mesos.TaskInfo
-	cmd    *exec.Cmd
-	killed bool
-	ended  bool
-	grace  time.Duration
+	info     mesos.TaskInfo
+	cmd      *exec.Cmd
+	killed   bool
+	ended    bool
+	reported bool // its last update's POST has returned
+	grace    time.Duration
 }
 
 func newDemo(out io.Writer) *demo {
@@ -99,12 +99,11 @@ func (d *demo) launch(info mesos.TaskInfo) {
 func (d *demo) finished(t *task, err error) {
 	d.mu.Lock()
 	t.ended = true
-	d.reporting++
 	killed := t.killed
 	d.mu.Unlock()
 	defer func() {
 		d.mu.Lock()
-		d.reporting--
+		t.reported = true
 		d.mu.Unlock()
 		select {
 		case d.wake <- struct{}{}:
@@ -207,14 +206,17 @@ func (d *demo) running() []string {
 	return ids
 }
 
-// done tells whether the executor may exit: it was told to shut down, its
-// tasks have ended and been reported, and the agent has acknowledged every
-// update.
+// done tells whether the executor may exit: it was told to shut down,
+// every task has ended and been reported, and the agent has acknowledged
+// every update.
 func (d *demo) done() bool {
 	d.mu.Lock()
-	waiting := !d.shuttingDown || d.reporting > 0
+	waiting := !d.shuttingDown
+	for _, t := range d.tasks {
+		waiting = waiting || !t.reported
+	}
 	d.mu.Unlock()
-	if waiting || len(d.running()) > 0 {
+	if waiting {
 		return false
 	}
 	updates, _ := d.c.Unacknowledged()

@@ -88,14 +88,6 @@ func register(group string, seqs ...sequence) bool {
 	return true
 }
 
-// logFlags give a real master and agent a --log_dir each, as packaged
-// installs do, so that their /master/log and /slave/log exist as the
-// stand-in's do.
-func logFlags(opts *mesostest.Options, dir string) {
-	opts.MasterFlags = append(opts.MasterFlags, "--log_dir="+filepath.Join(dir, "master"))
-	opts.AgentFlags = append(opts.AgentFlags, "--log_dir="+filepath.Join(dir, "agent"))
-}
-
 // diffResources are an agent's resources with 100 free ports.
 func diffResources(t *testing.T) (string, string) {
 	first, err := testenv.FreePortRange(100)
@@ -106,17 +98,28 @@ func diffResources(t *testing.T) (string, string) {
 	return "cpus:4;mem:4096;disk:10240;ports:[" + ports + "]", ports
 }
 
-// freshSide starts a real master and agent for one sequence; they stop
-// when its test ends.
-func freshSide(t *testing.T, seq sequence) *side {
+// startReal starts a real master and agent for the test, stopped when it
+// ends, and returns them with the agent's ports range. Each gets a
+// --log_dir, as packaged installs do, so that /master/log and /slave/log
+// exist as the stand-in's do.
+func startReal(t *testing.T, docker mesostest.DockerMode) (*mesostest.Cluster, string) {
 	resources, ports := diffResources(t)
+	logs := t.TempDir()
+	c := mesostest.Start(t, mesostest.Options{
+		Resources: resources, Docker: docker,
+		MasterFlags: []string{"--log_dir=" + filepath.Join(logs, "master")},
+		AgentFlags:  []string{"--log_dir=" + filepath.Join(logs, "agent")},
+	})
+	return c, ports
+}
+
+// freshSide is a real master and agent of a sequence's own.
+func freshSide(t *testing.T, seq sequence) *side {
 	docker := mesostest.DockerOff
 	if seq.docker {
 		docker = mesostest.DockerRequired
 	}
-	opts := mesostest.Options{Resources: resources, Docker: docker}
-	logFlags(&opts, t.TempDir())
-	c := mesostest.Start(t, opts)
+	c, ports := startReal(t, docker)
 	return &side{name: "mesos", url: c.URL(), agent: c.Agents[0].URL, ports: ports}
 }
 
@@ -128,10 +131,7 @@ func TestDifferential(t *testing.T) {
 	// The real master and agent every sequence but the fresh ones shares,
 	// started for this run and stopped at its end: a second run (go test
 	// -count=2) must not meet the first one's frameworks.
-	realResources, realPorts := diffResources(t)
-	opts := mesostest.Options{Resources: realResources}
-	logFlags(&opts, t.TempDir())
-	real := mesostest.Start(t, opts)
+	real, realPorts := startReal(t, mesostest.DockerAuto)
 	var docker bool
 	if real.Docker {
 		mesostest.NeedDemoImage(t)
