@@ -222,7 +222,7 @@ func (c *Cluster) startAgents(ctx context.Context, opts Options, docker string) 
 			return err
 		}
 		c.Agents = append(c.Agents, a)
-		if err := a.startFresh(ctx, func(ctx context.Context) error { return waitHealthy(ctx, a.URL) }); err != nil {
+		if err := a.startFresh(ctx, func(ctx context.Context) error { return waitRegistered(ctx, a.URL) }); err != nil {
 			return err
 		}
 	}

@@ -40,6 +40,11 @@
 // removed. The agents never touch other containers: they run with
 // --no-docker_kill_orphans, as an agent otherwise stops every mesos-*
 // container on the machine when it starts.
+// An agent counts as started once it has registered. With the Docker
+// containerizer its recovery lists the mesos-* containers and inspects
+// each; when another agent removes one in between, Mesos 1.11 fails the
+// recovery and the agent exits, even in a fresh folder, so such a start
+// is tried again (a few times at most).
 //
 // A test package that needs Mesos in many tests shares one cluster
 // through Shared (one start, a few seconds, per package). Programs (the

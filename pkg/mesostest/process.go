@@ -2,6 +2,7 @@ package mesostest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,11 +57,20 @@ type child struct {
 const (
 	// startTimeout bounds one start when ctx has no earlier deadline.
 	startTimeout = 90 * time.Second
-	portAttempts = 3
+	// startAttempts bounds the starts that failed for a passing reason: a
+	// port taken, or another agent's container gone mid-recovery.
+	startAttempts = 5
 )
 
 // errPortTaken marks a start that failed because its port was in use.
 var errPortTaken = errors.New("mesostest: port already in use")
+
+// errDockerRace marks an agent that exited during recovery because a
+// container named mesos-… vanished between its "docker ps -a" and its
+// "docker inspect": Mesos 1.11 fails the whole recovery then, even in a
+// fresh work_dir, and other agents (and localmesos) on the machine remove
+// such containers all the time. Starting it again is the cure.
+var errDockerRace = errors.New("mesostest: another agent's container vanished while this agent listed them")
 
 // newProcess prepares a daemon in dir/name without starting it.
 func newProcess(dir, name, binary string, stop syscall.Signal, grace time.Duration, flags func(port int) []string) (*Process, error) {
@@ -72,8 +82,8 @@ func newProcess(dir, name, binary string, stop syscall.Signal, grace time.Durati
 	return p, nil
 }
 
-// startFresh starts the daemon on a free port, and on another one when
-// someone took that port first.
+// startFresh starts the daemon on a free port, and again (on another
+// port) when someone took that port first or it lost the Docker race.
 func (p *Process) startFresh(ctx context.Context, ready func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		port, err := testenv.FreePort()
@@ -83,7 +93,8 @@ func (p *Process) startFresh(ctx context.Context, ready func(context.Context) er
 		p.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 		p.URL = "http://" + p.Addr
 		err = p.start(ctx, ready)
-		if err == nil || !errors.Is(err, errPortTaken) || attempt == portAttempts {
+		passing := errors.Is(err, errPortTaken) || errors.Is(err, errDockerRace)
+		if err == nil || !passing || attempt == startAttempts {
 			return err
 		}
 	}
@@ -150,8 +161,11 @@ func (p *Process) start(ctx context.Context, ready func(context.Context) error) 
 	}
 	p.Stop()
 	tail := p.Tail(logStart, 30)
-	if strings.Contains(tail, "Address already in use") {
+	switch {
+	case strings.Contains(tail, "Address already in use"):
 		err = fmt.Errorf("%w (%s)", errPortTaken, p.Addr)
+	case strings.Contains(tail, "Docker ps batch failed"):
+		err = fmt.Errorf("%w: %v", errDockerRace, err)
 	}
 	return fmt.Errorf("mesostest: %s on %s did not start: %w\n--- last lines of %s ---\n%s", p.Name, p.Addr, err, p.LogFile, tail)
 }
@@ -287,6 +301,26 @@ func waitHealthy(ctx context.Context, base string) error {
 	}
 	if code != http.StatusOK {
 		return fmt.Errorf("GET /health: %d", code)
+	}
+	return nil
+}
+
+// waitRegistered is one look at whether an agent has registered: its
+// /state carries the id the master gave it. An agent answers /health
+// before its recovery is over, so that alone would miss one that exits.
+func waitRegistered(ctx context.Context, base string) error {
+	code, body, err := get(ctx, base+"/state")
+	if err != nil {
+		return err
+	}
+	var st struct {
+		ID string `json:"id"`
+	}
+	if code != http.StatusOK || json.Unmarshal(body, &st) != nil {
+		return fmt.Errorf("GET /state: %d", code)
+	}
+	if st.ID == "" {
+		return errors.New("not registered yet")
 	}
 	return nil
 }
